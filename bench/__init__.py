@@ -1,0 +1,1 @@
+"""Measurements of the course on this machine (not tests): ``python -m bench``."""

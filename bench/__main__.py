@@ -1,0 +1,20 @@
+"""Run every benchmark and print its table: ``python -m bench [notebooks|conv]``."""
+
+import sys
+
+from bench import notebooks
+
+BENCHES = {"notebooks": notebooks.main}
+try:
+    from bench import conv
+
+    BENCHES["conv"] = conv.main
+except ImportError:  # the convolution module has not landed in this checkout
+    pass
+
+chosen = sys.argv[1:] or list(BENCHES)
+unknown = [name for name in chosen if name not in BENCHES]
+if unknown:
+    sys.exit(f"unknown benchmark {unknown}; choose from {sorted(BENCHES)}")
+for name in chosen:
+    BENCHES[name]()

@@ -1,0 +1,76 @@
+"""Export every lesson as static reveal.js slides that work offline.
+
+Usage: python scripts/build_slides.py OUTPUT_DIR [notebook ...]
+
+reveal.js comes from the sphinx-revealjs package and MathJax from
+jupyter-server-mathjax, both installed in the course environment and copied
+next to the slides, so the slides open from disk with no network.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import jupyter_server_mathjax
+import nbformat
+import sphinx_revealjs
+from nbconvert import SlidesExporter
+from traitlets.config import Config
+
+ROOT = Path(__file__).resolve().parent.parent
+REVEAL_DIR = Path(sphinx_revealjs.__file__).parent / "_static" / "revealjs"
+MATHJAX_DIR = Path(jupyter_server_mathjax.__file__).parent / "static"
+
+
+def copy_assets(out: Path) -> None:
+    """Put reveal.js and MathJax beside the slides (once)."""
+    for source, name in [(REVEAL_DIR, "reveal.js"), (MATHJAX_DIR, "mathjax")]:
+        if not (out / name).exists():
+            shutil.copytree(source, out / name, ignore=shutil.ignore_patterns("*.map"))
+
+
+def exporter() -> SlidesExporter:
+    """A slides exporter whose every script and style sheet is a local file."""
+    config = Config()
+    config.SlidesExporter.reveal_url_prefix = "reveal.js"
+    config.SlidesExporter.mathjax_url = "mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full"
+    # The lessons need neither of these; an empty URL keeps the page off the network.
+    config.SlidesExporter.require_js_url = ""
+    config.SlidesExporter.jquery_url = ""
+    config.SlidesExporter.mermaid_js_url = ""
+    config.SlidesExporter.exclude_input_prompt = True
+    config.SlidesExporter.exclude_output_prompt = True
+    return SlidesExporter(config=config)
+
+
+def build(out: Path, notebooks: list[Path]) -> list[Path]:
+    """Write ``<lesson>.slides.html`` for each notebook into ``out``; returns the files."""
+    out.mkdir(parents=True, exist_ok=True)
+    copy_assets(out)
+    slides_exporter = exporter()
+    written = []
+    for notebook in notebooks:
+        lesson = nbformat.read(notebook, as_version=4)
+        # Saved widget state would pull the widget renderer from a CDN; quizzes
+        # carry a static fallback that reads well without it.
+        lesson.metadata.pop("widgets", None)
+        html, _ = slides_exporter.from_notebook_node(lesson)
+        target = out / f"{notebook.stem}.slides.html"
+        target.write_text(html, encoding="utf-8")
+        written.append(target)
+    return written
+
+
+def main() -> None:
+    if len(sys.argv) < 2:
+        sys.exit("usage: python scripts/build_slides.py OUTPUT_DIR [notebook ...]")
+    out = Path(sys.argv[1])
+    notebooks = [Path(p) for p in sys.argv[2:]] or sorted((ROOT / "notebooks").glob("*.ipynb"))
+    for target in build(out, notebooks):
+        print("wrote", target)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,55 @@
+"""Re-run lessons top to bottom and store their outputs (what nbval later compares).
+
+Usage: python scripts/execute_notebooks.py [notebook ...]   (default: every lesson)
+
+Run it with the course environment (``make notebooks``) after editing a lesson,
+so that the committed outputs are exactly what a fresh run prints. Quiz
+attempts made while executing go to a throw-away progress file.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(path: Path) -> tuple[nbformat.NotebookNode, float]:
+    """Execute a notebook in its own folder; returns it with outputs, and the seconds it took."""
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        notebook,
+        timeout=600,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+        store_widget_state=False,
+    )
+    start = time.perf_counter()
+    client.execute()
+    return notebook, time.perf_counter() - start
+
+
+def execute(path: Path) -> float:
+    """Execute one notebook and store its outputs in place; returns the seconds it took."""
+    notebook, seconds = run(path)
+    nbformat.write(notebook, path)
+    return seconds
+
+
+def main() -> None:
+    paths = [Path(p) for p in sys.argv[1:]] or sorted((ROOT / "notebooks").glob("*.ipynb"))
+    with tempfile.TemporaryDirectory() as scratch:
+        os.environ["COURSE_PROGRESS_FILE"] = str(Path(scratch) / "progress.json")
+        for path in paths:
+            print(f"{path.name}: {execute(path):.1f} s", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,34 @@
+"""Shared test set-up: a throw-away quiz progress file, GPU cells, hypothesis profiles."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+import torch
+from hypothesis import settings
+
+# Kernels that nbval starts inherit this, so lessons never touch a student's real progress.
+os.environ["COURSE_PROGRESS_FILE"] = str(Path(tempfile.mkdtemp(prefix="course-progress-")) / "progress.json")
+
+# No per-example deadline: timings on a busy 2-core machine are noise, not failures.
+settings.register_profile("course", deadline=None, print_blob=True)
+settings.load_profile("course")
+
+GPU_SKIP_REASON = "gpu cell: needs a CUDA GPU, and this machine has none"
+
+
+def _is_gpu_cell(item: pytest.Item) -> bool:
+    cell = getattr(item, "cell", None)
+    return cell is not None and "gpu" in cell.get("metadata", {}).get("tags", [])
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip notebook cells tagged ``gpu`` where CUDA is missing, saying so in the summary."""
+    if torch.cuda.is_available():
+        return
+    for item in items:
+        if _is_gpu_cell(item):
+            item.add_marker(pytest.mark.skip(reason=GPU_SKIP_REASON))

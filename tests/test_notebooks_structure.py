@@ -1,0 +1,69 @@
+"""Quick checks on every lesson file, before nbval runs them."""
+
+from pathlib import Path
+
+import nbformat
+import pytest
+
+NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
+MAX_BYTES = 1_500_000
+SLIDE_TYPES = {"slide", "subslide", "fragment", "skip", "notes", "-"}
+
+
+def tags(cell) -> list[str]:
+    return cell.get("metadata", {}).get("tags", [])
+
+
+def test_there_are_lessons():
+    assert NOTEBOOKS, "no notebooks found"
+
+
+@pytest.fixture(params=NOTEBOOKS, ids=lambda p: p.name)
+def notebook(request):
+    nb = nbformat.read(request.param, as_version=4)
+    nbformat.validate(nb)
+    return request.param, nb
+
+
+def test_small_on_disk(notebook):
+    path, _ = notebook
+    assert path.stat().st_size < MAX_BYTES, f"{path.name}: lower figure dpi or show fewer images"
+
+
+def test_executed_top_to_bottom_in_one_run(notebook):
+    path, nb = notebook
+    counts = [c.execution_count for c in nb.cells if c.cell_type == "code"]
+    assert counts == list(range(1, len(counts) + 1)), f"{path.name}: run `make notebooks NB={path}`"
+
+
+def test_no_error_outputs(notebook):
+    path, nb = notebook
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code" or "raises-exception" in tags(cell):
+            continue
+        errors = [o for o in cell.outputs if o.output_type == "error"]
+        assert not errors, f"{path.name}, cell {index}: stored error {errors[0].ename}"
+
+
+def test_standard_first_cells(notebook):
+    path, nb = notebook
+    title, setup = nb.cells[0], nb.cells[1]
+    assert title.cell_type == "markdown" and title.source.startswith("# "), path.name
+    assert setup.cell_type == "code" and "course_utils.setup()" in setup.source, path.name
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+
+
+def test_every_cell_carries_slide_metadata(notebook):
+    path, nb = notebook
+    for index, cell in enumerate(nb.cells):
+        slide_type = cell.metadata.get("slideshow", {}).get("slide_type")
+        assert slide_type in SLIDE_TYPES, f"{path.name}, cell {index}: slide_type {slide_type!r}"
+    assert nb.cells[0].metadata["slideshow"]["slide_type"] == "slide"
+
+
+def test_gpu_cells_are_ignored_leaves_with_the_magic(notebook):
+    path, nb = notebook
+    for index, cell in enumerate(nb.cells):
+        if "gpu" in tags(cell):
+            assert "nbval-ignore-output" in tags(cell), f"{path.name}, cell {index}"
+            assert cell.source.startswith("%%gpu"), f"{path.name}, cell {index}: start with %%gpu"
