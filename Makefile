@@ -6,6 +6,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt
 # CPU-only PyTorch wheels live on PyTorch's own index; pip also looks on PyPI.
 TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
 # Two workers suit a 2-core laptop; override with `make test WORKERS=1`.
@@ -27,8 +28,9 @@ install: $(STAMP)
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "the course needs Python 3.11; run: make PYTHON=/path/to/python3.11")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
-		--extra-index-url $(TORCH_INDEX) -c constraints.txt -e '.[dev]'
+	@# PyTorch's CPU build first: from pip's usual sources if they have it, else PyTorch's CPU index.
+	$(PIP) --no-deps torch || $(PIP) --no-deps --extra-index-url $(TORCH_INDEX) torch
+	$(PIP) -e '.[dev]'
 	@if $(BIN)/python -m pip list 2>/dev/null | grep -qi '^nvidia-'; then \
 		echo "CUDA wheels were installed; the course pins the CPU build of PyTorch. Run: make clean install"; exit 1; fi
 	touch $@
