@@ -15,7 +15,6 @@ import platform
 import resource
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,10 +25,9 @@ TARGET_SECONDS, TARGET_TOTAL_SECONDS, TARGET_MB = 60, 360, 2048
 def measure_one(path: Path) -> dict:
     """Execute one notebook (outputs are not saved) and return its seconds and peak MB."""
     sys.path.insert(0, str(ROOT / "scripts"))
-    from execute_notebooks import run
+    from execute_notebooks import recording_environment, run
 
-    with tempfile.TemporaryDirectory() as scratch:
-        os.environ["COURSE_PROGRESS_FILE"] = str(Path(scratch) / "progress.json")
+    with recording_environment():
         _, seconds = run(path)
     peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return {"notebook": path.stem, "seconds": round(seconds, 1), "peak_mb": round(peak_kb / 1024)}

@@ -4,7 +4,8 @@ Usage: python scripts/execute_notebooks.py [notebook ...]   (default: every less
 
 Run it with the course environment (``make notebooks``) after editing a lesson,
 so that the committed outputs are exactly what a fresh run prints. Quiz
-attempts made while executing go to a throw-away progress file.
+attempts made while executing go to a throw-away progress file, and training
+runs headless (no progress bars or live plots), as under the tests.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import os
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import nbformat
@@ -43,10 +45,18 @@ def execute(path: Path) -> float:
     return seconds
 
 
-def main() -> None:
-    paths = [Path(p) for p in sys.argv[1:]] or sorted((ROOT / "notebooks").glob("*.ipynb"))
+@contextmanager
+def recording_environment():
+    """The environment lessons run in unattended: throw-away quiz progress, headless training."""
     with tempfile.TemporaryDirectory() as scratch:
         os.environ["COURSE_PROGRESS_FILE"] = str(Path(scratch) / "progress.json")
+        os.environ["COURSE_HEADLESS"] = "1"
+        yield
+
+
+def main() -> None:
+    paths = [Path(p) for p in sys.argv[1:]] or sorted((ROOT / "notebooks").glob("*.ipynb"))
+    with recording_environment():
         for path in paths:
             print(f"{path.name}: {execute(path):.1f} s", flush=True)
 

@@ -12,6 +12,8 @@ from hypothesis import settings
 
 # Kernels that nbval starts inherit this, so lessons never touch a student's real progress.
 os.environ["COURSE_PROGRESS_FILE"] = str(Path(tempfile.mkdtemp(prefix="course-progress-")) / "progress.json")
+# No progress bars or live plots: the same quiet outputs that scripts/execute_notebooks.py stored.
+os.environ["COURSE_HEADLESS"] = "1"
 
 # No per-example deadline: timings on a busy 2-core machine are noise, not failures.
 settings.register_profile("course", deadline=None, print_blob=True)
