@@ -16,6 +16,10 @@ os.environ["COURSE_PROGRESS_FILE"] = str(Path(tempfile.mkdtemp(prefix="course-pr
 os.environ["COURSE_HEADLESS"] = "1"
 
 # No per-example deadline: timings on a busy 2-core machine are noise, not failures.
+# One PyTorch thread per test worker: two workers already fill a 2-core machine, and tiny
+# tensors run slower, not faster, when threads compete. (Notebook kernels set their own.)
+torch.set_num_threads(1)
+
 settings.register_profile("course", deadline=None, print_blob=True)
 settings.load_profile("course")
 
