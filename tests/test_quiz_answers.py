@@ -1,0 +1,348 @@
+"""Quiz answers are computed, not trusted.
+
+``COMPUTED`` links every computable question to a function that works its answer out,
+with PyTorch wherever a layer is involved; the test compares the result with the bank.
+A numeric or shape question must appear either there or in ``NOT_COMPUTABLE`` with a
+reason, so a new question cannot slip in unchecked. ``MISTAKES`` recomputes some of the
+classic wrong answers that banks give feedback for, so that the feedback is right too.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.utils.flop_counter import FlopCounterMode
+
+from course_utils.quiz import list_banks, load_bank
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def output_width(size: int, kernel: int, stride: int = 1, padding: int = 0, dilation: int = 1) -> int:
+    """Width of a convolution's output, measured by running one in PyTorch."""
+    conv = nn.Conv2d(1, 1, kernel, stride=stride, padding=padding, dilation=dilation)
+    with torch.no_grad():
+        return conv(torch.zeros(1, 1, size, size)).shape[-1]
+
+
+def n_params(module: nn.Module) -> int:
+    return sum(p.numel() for p in module.parameters())
+
+
+def tensor(rows: list[list[float]]) -> torch.Tensor:
+    """A matrix from the lectures as a 1 x 1 x H x W float64 tensor."""
+    return torch.tensor(rows, dtype=torch.float64)[None, None]
+
+
+BINARY_5X5 = tensor([[1, 1, 1, 0, 0], [0, 1, 1, 1, 0], [0, 0, 1, 1, 1], [0, 0, 1, 1, 0], [0, 1, 1, 0, 0]])
+X_KERNEL = tensor([[1, 0, 1], [0, 1, 0], [1, 0, 1]])
+INPUT_4X4 = tensor([[2, 1, 0, 0], [3, 2, 1, 1], [4, 3, 2, 1], [2, 2, 1, 0]])
+EDGE_KERNEL = tensor([[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]])
+
+# The filters of the "which filter did this" question, by choice id.
+NAMED_KERNELS = {
+    "identity": tensor([[0, 0, 0], [0, 1, 0], [0, 0, 0]]),
+    "darken": tensor([[0, 0, 0], [0, 0.5, 0], [0, 0, 0]]),
+    "box-blur": torch.full((1, 1, 3, 3), 1 / 9, dtype=torch.float64),
+    "sharpen": tensor([[0, -1, 0], [-1, 5, -1], [0, -1, 0]]),
+    "edge": EDGE_KERNEL,
+}
+
+
+# ----------------------------------------------------------------------------- 00_welcome
+
+
+def batch_of_numpy_photos() -> tuple[int, ...]:
+    photos = [np.zeros((32, 32, 3), dtype=np.float32) for _ in range(8)]  # H x W x C, as files load
+    return tuple(torch.stack([torch.from_numpy(p).permute(2, 0, 1) for p in photos]).shape)
+
+
+# ----------------------------------------------------------------------------- 01_images
+
+
+def astronaut_tensor_shape() -> tuple[int, ...]:
+    import skimage.data
+
+    return tuple(torch.from_numpy(skimage.data.astronaut()).permute(2, 0, 1).shape)
+
+
+def weights_per_neuron_rgb_100px() -> int:
+    flat = torch.zeros(3, 100, 100).flatten()
+    return nn.Linear(flat.numel(), 1).weight.numel()
+
+
+def fc_200px_weights() -> int:
+    # On the "meta" device PyTorch records shapes without allocating 3 GB of weights.
+    layers = [nn.Linear(200 * 200, 20_000, device="meta"), nn.Linear(20_000, 1_000, device="meta")]
+    return sum(layer.weight.numel() for layer in layers)
+
+
+def fc_200px_fp16_gigabytes() -> float:
+    bytes_per_weight = torch.empty(0, dtype=torch.float16).element_size()
+    return fc_200px_weights() * bytes_per_weight / 1e9
+
+
+# ----------------------------------------------------------------------------- 02_convolution
+
+
+def binary_first_output() -> float:
+    return F.conv2d(BINARY_5X5, X_KERNEL)[0, 0, 0, 0].item()
+
+
+def binary_output_shape() -> tuple[int, ...]:
+    return tuple(F.conv2d(BINARY_5X5, X_KERNEL).shape[-2:])
+
+
+def edge_bottom_left() -> float:
+    return F.conv2d(INPUT_4X4, EDGE_KERNEL)[0, 0, 1, 0].item()
+
+
+def edge_padded_top_left() -> float:
+    return F.conv2d(INPUT_4X4, EDGE_KERNEL, padding=1)[0, 0, 0, 0].item()
+
+
+def kernel_that_finds_edges() -> str:
+    """The one kernel that turns flat regions black and lights up a brightness step."""
+    step = torch.full((1, 1, 12, 12), 50.0, dtype=torch.float64)
+    step[..., 6:] = 200.0
+    found = []
+    for name, kernel in NAMED_KERNELS.items():
+        out = F.conv2d(step, kernel)[0, 0]  # 10 x 10; the step lies between columns 4 and 5
+        flat = torch.cat([out[:, :3], out[:, -3:]], dim=1)
+        at_step = out[:, 4:6]
+        if flat.abs().max() < 1e-9 and at_step.abs().min() > 1.0:
+            found.append(name)
+    assert len(found) == 1, found
+    return found[0]
+
+
+def box_blur_of_flat_region() -> float:
+    flat = torch.full((1, 1, 5, 5), 120.0, dtype=torch.float64)
+    return F.conv2d(flat, NAMED_KERNELS["box-blur"])[0, 0, 1, 1].item()
+
+
+def conv_matrix_shape() -> tuple[int, ...]:
+    """The matrix W of y = W x, as the Jacobian of the convolution of a flattened 4 x 4 input."""
+
+    def convolve(x: torch.Tensor) -> torch.Tensor:
+        return F.conv2d(x.view(1, 1, 4, 4), EDGE_KERNEL).flatten()
+
+    return tuple(torch.autograd.functional.jacobian(convolve, torch.zeros(16, dtype=torch.float64)).shape)
+
+
+def channels_from_one_rgb_filter() -> int:
+    with torch.no_grad():
+        return nn.Conv2d(3, 1, 3)(torch.zeros(1, 3, 8, 8)).shape[1]
+
+
+# ----------------------------------------------------------------------------- 03_conv_arithmetic
+
+
+def same_padding_for_5x5() -> int:
+    return next(p for p in range(10) if output_width(64, 5, padding=p) == 64)
+
+
+def digit_cnn(padding: int = 2) -> nn.Sequential:
+    """The digit classifier of the lecture (W. Qiu): 16 then 36 filters of 5 x 5."""
+    return nn.Sequential(
+        nn.Conv2d(1, 16, 5, padding=padding),
+        nn.MaxPool2d(2),
+        nn.Conv2d(16, 36, 5, padding=padding),
+        nn.MaxPool2d(2),
+    )
+
+
+def shape_after_pool2(padding: int = 2) -> tuple[int, ...]:
+    with torch.no_grad():
+        return tuple(digit_cnn(padding)(torch.zeros(1, 1, 28, 28)).shape[1:])
+
+
+def rgb_100_filters_shape() -> tuple[int, ...]:
+    with torch.no_grad():
+        return tuple(nn.Conv2d(3, 100, 5)(torch.zeros(1, 3, 100, 100)).shape[1:])
+
+
+# ----------------------------------------------------------------------------- 05_pooling
+
+
+def mlhep_network(pool: type[nn.Module] = nn.MaxPool2d) -> nn.Sequential:
+    """The network of the MLHEP-style quiz, with the layer names the bank's choices use."""
+    return nn.Sequential(
+        OrderedDict(
+            conv1=nn.Conv2d(3, 100, 5),
+            pool1=pool(3, stride=3),
+            conv2=nn.Conv2d(100, 20, 3),
+            pool2=pool(2, stride=2),
+            flatten=nn.Flatten(),
+            dense1=nn.LazyLinear(128),
+            dense2=nn.Linear(128, 10),
+        )
+    )
+
+
+def mlhep_built() -> nn.Sequential:
+    network = mlhep_network()
+    with torch.no_grad():
+        network(torch.zeros(1, 3, 100, 100))  # materialises dense1's input size
+    return network
+
+
+def mlhep_shape_after_pool2() -> tuple[int, ...]:
+    with torch.no_grad():
+        return tuple(mlhep_built()[:4](torch.zeros(1, 3, 100, 100)).shape[1:])
+
+
+def mlhep_pixels_per_cell(up_to: str = "conv2") -> int:
+    """Backpropagate from one output cell and count input pixels that get a gradient.
+
+    Max pooling sends gradient only to the largest input of each window, which would hide
+    most of the window; average pooling has the same windows and passes gradient to all of
+    them. All-one weights keep contributions from cancelling out.
+    """
+    network = mlhep_network(pool=nn.AvgPool2d)
+    layers = list(network.named_children())
+    stop = [name for name, _ in layers].index(up_to) + 1
+    prefix = nn.Sequential(OrderedDict(layers[:stop]))
+    for parameter in prefix.parameters():
+        nn.init.ones_(parameter)
+    image = torch.zeros(1, 3, 100, 100, requires_grad=True)
+    out = prefix(image)
+    row, col = out.shape[-2] // 2, out.shape[-1] // 2  # a cell away from the borders
+    out[0, 0, row, col].backward()
+    touched = image.grad[0].abs().sum(dim=0) > 0  # a pixel position counts once for R, G, B
+    return int(touched.sum())
+
+
+def mlhep_layer_costs() -> dict[str, float]:
+    """Floating-point operations per image for each layer, counted by PyTorch."""
+    network = mlhep_built()
+    costs = {}
+    x = torch.zeros(1, 3, 100, 100)
+    for name, layer in network.named_children():
+        with FlopCounterMode(display=False) as counter, torch.no_grad():
+            y = layer(x)
+        costs[name] = counter.get_total_flops()
+        if isinstance(layer, nn.MaxPool2d):
+            # FlopCounterMode does not count comparisons; bound them by outputs x window size.
+            costs[name] = y.numel() * layer.kernel_size**2
+        x = y
+    return costs
+
+
+def mlhep_most_compute() -> str:
+    costs = mlhep_layer_costs()
+    return max(costs, key=costs.get)
+
+
+def mlhep_most_params() -> str:
+    counts = {name: n_params(layer) for name, layer in mlhep_built().named_children()}
+    return max(counts, key=counts.get)
+
+
+# ----------------------------------------------------------------------------- the link table
+
+COMPUTED: dict[tuple[str, str], Callable[[], object]] = {
+    ("00_welcome", "batch-tensor-shape"): batch_of_numpy_photos,
+    ("01_images", "astronaut-tensor-shape"): astronaut_tensor_shape,
+    ("01_images", "rgb-100px-weights-per-neuron"): weights_per_neuron_rgb_100px,
+    ("01_images", "fc-200px-parameters"): fc_200px_weights,
+    ("01_images", "fc-200px-memory-fp16"): fc_200px_fp16_gigabytes,
+    ("02_convolution", "binary-5x5-first-output"): binary_first_output,
+    ("02_convolution", "binary-5x5-output-shape"): binary_output_shape,
+    ("02_convolution", "edge-kernel-bottom-left"): edge_bottom_left,
+    ("02_convolution", "edge-kernel-padded-corner"): edge_padded_top_left,
+    ("02_convolution", "which-filter-made-edges"): kernel_that_finds_edges,
+    ("02_convolution", "box-blur-flat-region"): box_blur_of_flat_region,
+    ("02_convolution", "conv-as-matrix-shape"): conv_matrix_shape,
+    ("02_convolution", "multi-channel-one-filter"): channels_from_one_rgb_filter,
+    ("03_conv_arithmetic", "out-size-same-padding"): same_padding_for_5x5,
+    ("03_conv_arithmetic", "out-size-stride2"): lambda: output_width(5, 3, stride=2),
+    ("03_conv_arithmetic", "out-size-stride-padding"): lambda: output_width(224, 7, stride=2, padding=3),
+    ("03_conv_arithmetic", "out-size-dilation"): lambda: output_width(32, 3, dilation=2),
+    ("03_conv_arithmetic", "conv-layer-params"): lambda: n_params(nn.Conv2d(3, 64, kernel_size=3)),
+    ("03_conv_arithmetic", "thousand-10x10-filters"): lambda: nn.Conv2d(1, 1000, 10, bias=False).weight.numel(),
+    ("03_conv_arithmetic", "rgb-100-filters-shape"): rgb_100_filters_shape,
+    ("03_conv_arithmetic", "output-after-pool2"): shape_after_pool2,
+    ("05_pooling", "maxpool-2x2-example"): lambda: F.max_pool2d(INPUT_4X4, 2)[0, 0, 1, 0].item(),
+    ("05_pooling", "pool-after-conv-shape"): lambda: tuple(nn.MaxPool2d(3)(torch.zeros(1, 100, 96, 96)).shape[1:]),
+    ("05_pooling", "pooling-parameters"): lambda: n_params(nn.MaxPool2d(3)),
+    ("05_pooling", "mlhep-shape-after-pool2"): mlhep_shape_after_pool2,
+    ("05_pooling", "mlhep-pixels-per-cell"): mlhep_pixels_per_cell,
+    ("05_pooling", "mlhep-most-compute"): mlhep_most_compute,
+    ("05_pooling", "mlhep-most-params"): mlhep_most_params,
+}
+
+# Numeric or shape questions whose answer is a convention or a fact, not a computation.
+NOT_COMPUTABLE: dict[tuple[str, str], str] = {}
+
+# Classic wrong answers with feedback in a bank: (bank, question, the 'when' value) -> computation.
+MISTAKES: dict[tuple[str, str, object], Callable[[], object]] = {
+    ("01_images", "rgb-100px-weights-per-neuron", 10000): lambda: nn.Linear(100 * 100, 1).weight.numel(),
+    ("01_images", "fc-200px-memory-fp16", 3.28): lambda: fc_200px_weights() * 4 / 1e9,
+    ("02_convolution", "edge-kernel-padded-corner", 0): lambda: F.conv2d(INPUT_4X4, EDGE_KERNEL)[0, 0, 0, 0].item(),
+    ("03_conv_arithmetic", "out-size-stride-padding", 109): lambda: output_width(224, 7, stride=2),
+    ("03_conv_arithmetic", "out-size-dilation", 30): lambda: output_width(32, 3),
+    ("03_conv_arithmetic", "conv-layer-params", 1728): lambda: nn.Conv2d(3, 64, 3, bias=False).weight.numel(),
+    ("03_conv_arithmetic", "output-after-pool2", (36, 4, 4)): lambda: shape_after_pool2(padding=0),
+    ("05_pooling", "maxpool-2x2-example", 2.75): lambda: F.avg_pool2d(INPUT_4X4, 2)[0, 0, 1, 0].item(),
+    ("05_pooling", "pool-after-conv-shape", (100, 94, 94)): lambda: tuple(
+        nn.MaxPool2d(3, stride=1)(torch.zeros(1, 100, 96, 96)).shape[1:]
+    ),
+    ("05_pooling", "mlhep-pixels-per-cell", 49): lambda: mlhep_pixels_per_cell(up_to="pool1"),
+}
+
+
+def _same(computed: object, stated: object) -> bool:
+    if isinstance(stated, tuple | list):
+        return tuple(computed) == tuple(stated)
+    if isinstance(stated, int | float) and not isinstance(stated, bool):
+        return math.isclose(computed, stated, rel_tol=1e-9, abs_tol=1e-12)
+    return computed == stated
+
+
+# ----------------------------------------------------------------------------- the tests
+
+
+@pytest.mark.parametrize(("bank", "qid"), COMPUTED)
+def test_bank_answer_equals_the_computed_one(bank, qid):
+    question = load_bank(bank).questions[qid]
+    computed = COMPUTED[bank, qid]()
+    assert _same(computed, question.answer), f"{bank}/{qid}: bank says {question.answer!r}, computed {computed!r}"
+
+
+@pytest.mark.parametrize(("bank", "qid", "when"), MISTAKES)
+def test_feedback_for_a_classic_mistake_matches_its_computation(bank, qid, when):
+    question = load_bank(bank).questions[qid]
+    assert when in [item.when for item in question.feedback], f"{bank}/{qid} has no feedback for {when!r}"
+    assert _same(MISTAKES[bank, qid, when](), when)
+
+
+def test_every_numeric_or_shape_question_is_computed_or_excused():
+    unlinked = [
+        (name, q.id)
+        for name in list_banks()
+        for q in load_bank(name).questions.values()
+        if q.type in {"numeric", "shape"} and (name, q.id) not in COMPUTED and (name, q.id) not in NOT_COMPUTABLE
+    ]
+    assert not unlinked, f"add these to COMPUTED (or NOT_COMPUTABLE with a reason): {unlinked}"
+
+
+def test_the_link_tables_name_only_existing_questions():
+    for bank, qid in [*COMPUTED, *NOT_COMPUTABLE]:
+        assert qid in load_bank(bank).questions, f"{bank}/{qid} is not in the bank"
+    assert all(reason.strip() for reason in NOT_COMPUTABLE.values())
+    assert not set(COMPUTED) & set(NOT_COMPUTABLE)
+
+
+def test_the_first_convolution_dominates_the_cost_by_a_wide_margin():
+    """The MLHEP answer should not hinge on how pooling comparisons are counted."""
+    costs = mlhep_layer_costs()
+    runner_up = max(cost for name, cost in costs.items() if name != "conv1")
+    assert costs["conv1"] > 3 * runner_up
