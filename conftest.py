@@ -1,4 +1,4 @@
-"""Shared test set-up: a throw-away quiz progress file, GPU cells, hypothesis profiles."""
+"""Test set-up for unit tests and notebooks alike: throw-away quiz progress, GPU cells, hypothesis."""
 
 from __future__ import annotations
 
