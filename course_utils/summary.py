@@ -12,23 +12,31 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import torch
 from torch import nn
+
+from course_utils.receptive_field import receptive_field
 
 Shape = tuple[int, ...]
 
 
 @dataclass(frozen=True)
 class LayerCall:
-    """One layer's forward call, as the hooks saw it (shapes without the batch axis)."""
+    """One layer's forward call, as the hooks saw it (shapes without the batch axis).
+
+    ``receptive_field`` is the size in input pixels of the field of one output cell, for the
+    convolutions and poolings called so far, or ``None`` once a layer (Flatten, Linear) mixes
+    every position: from there on each value depends on the whole input.
+    """
 
     name: str
     module: nn.Module
     input_shapes: tuple[Shape, ...]
     output_shape: Shape
+    receptive_field: int | tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -79,12 +87,39 @@ def _thousands(number: int) -> str:
     return f"{number:,}"
 
 
+def _format_field(field: int | tuple[int, ...] | None) -> str:
+    if field is None:
+        return "all"
+    return "x".join(str(size) for size in field) if isinstance(field, tuple) else f"{field}x{field}"
+
+
+def with_receptive_fields(calls: list[LayerCall]) -> list[LayerCall]:
+    """The calls with each one's receptive field, by :func:`course_utils.receptive_field.receptive_field`.
+
+    Per-pixel layers (ReLU, batch norm) keep the field of the layer before; the first layer
+    the recurrence cannot follow (Flatten, Linear, ...) and every layer after it see ``"all"``.
+    """
+    local: list[nn.Module] | None = []
+    fields: list[LayerCall] = []
+    for call in calls:
+        field = None
+        if local is not None:
+            try:
+                field = receptive_field([*local, call.module]).rf
+                local.append(call.module)
+            except ValueError:
+                local = None
+        fields.append(replace(call, receptive_field=field))
+    return fields
+
+
 COLUMNS: list[Column] = [
     Column("name", "Layer", lambda call: call.name, align="<"),
     Column("type", "Type", lambda call: type(call.module).__name__, align="<"),
     Column("output_shape", "Output shape", lambda call: call.output_shape, _format_shape, "<"),
     Column("params", "Parameters", _own_parameters, _thousands),
     Column("macs", "Mult-adds", multiply_adds, _thousands),
+    Column("receptive_field", "Receptive field", lambda call: call.receptive_field, _format_field),
 ]
 
 
@@ -153,6 +188,7 @@ def summary(model: nn.Module, input_shape: Sequence[int], columns: list[Column] 
     input_shape = tuple(int(size) for size in input_shape)
     calls: list[LayerCall] = []
     output = _forward_with_hooks(model, input_shape, calls)
+    calls = with_receptive_fields(calls)
     parameters = list(model.parameters())
     return ModelSummary(
         rows=[{c.key: c.value(call) for c in columns} for call in calls],

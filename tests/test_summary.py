@@ -155,7 +155,7 @@ def test_text_and_html_show_every_row_and_the_totals() -> None:
     text = str(table)
     assert text == repr(table)
     lines = text.splitlines()
-    assert lines[0].split() == ["Layer", "Type", "Output", "shape", "Parameters", "Mult-adds"]
+    assert lines[0].split() == ["Layer", "Type", "Output", "shape", "Parameters", "Mult-adds", "Receptive", "field"]
     assert "(8, 3, 3)" in lines[4] and "152" in lines[4] and "1,296" in lines[4]
     assert "Parameters: 922 (922 trainable)" in text
     assert "Multiply-adds per example: 3,312" in text
@@ -181,3 +181,22 @@ def test_a_batch_axis_in_input_shape_is_explained() -> None:
 def test_docstring_examples() -> None:
     failures, tried = doctest.testmod(summary_module)
     assert tried > 0 and failures == 0
+
+
+def test_receptive_field_column_matches_an_autograd_measurement() -> None:
+    from course_utils.models import digit_cnn
+    from course_utils.receptive_field import empirical_receptive_field
+
+    model = digit_cnn()
+    table = summary(model, (1, 28, 28))
+    layers = list(model)
+    for index, row in enumerate(table.rows):
+        if isinstance(layers[index], nn.Flatten):
+            break
+        # Measure on the prefix that ends at this layer, from an interior output cell.
+        prefix = nn.Sequential(*layers[: index + 1])
+        size = prefix(torch.zeros(1, 1, 28, 28)).shape[-1]
+        (rows, cols) = empirical_receptive_field(prefix, 28, (size // 2, size // 2))
+        assert row["receptive_field"] == rows[1] - rows[0] + 1 == cols[1] - cols[0] + 1
+    assert [row["receptive_field"] for row in table.rows][index:] == [None] * (len(table.rows) - index)
+    assert "all" in repr(table) and "14x14" in repr(table)
