@@ -346,3 +346,285 @@ def _report(result: CheckResult, verbose: bool) -> CheckResult:
     if verbose:
         print(result.message)
     return result
+
+
+# ----------------------------------------------------------------------------------------
+# Max pooling (lesson 05)
+# ----------------------------------------------------------------------------------------
+#
+# The pooling exercise asks for ``my_max_pool2d(x, kernel_size, stride)``: one image x of
+# shape (C, H, W), a square kernel_size x kernel_size window that moves by stride pixels,
+# no padding; it returns (C, H_out, W_out) with H_out = (H - kernel_size) // stride + 1.
+
+
+@dataclass(frozen=True)
+class PoolCase:
+    """One call of the student's max pooling: ``fn(x, kernel_size, stride)``."""
+
+    name: str
+    x: np.ndarray  # (C, H, W)
+    kernel_size: int
+    stride: int
+
+    def expected(
+        self, x: np.ndarray | None = None, kernel_size: int | None = None, stride: int | None = None
+    ) -> np.ndarray:
+        """PyTorch's output for this case, or for the case with ``x``, ``kernel_size`` or ``stride`` changed."""
+        x = self.x if x is None else x
+        kernel_size = self.kernel_size if kernel_size is None else kernel_size
+        stride = self.stride if stride is None else stride
+        return F.max_pool2d(torch.tensor(np.array(x)[None]), kernel_size, stride)[0].numpy()
+
+    def out_size(self, kernel_size: int | None = None, stride: int | None = None) -> tuple[int, int]:
+        k = self.kernel_size if kernel_size is None else kernel_size
+        s = self.stride if stride is None else stride
+        return (self.x.shape[1] - k) // s + 1, (self.x.shape[2] - k) // s + 1
+
+    def call(self) -> str:
+        return f"fn(x, kernel_size={self.kernel_size}, stride={self.stride}) with x of shape {self.x.shape}"
+
+
+def check_max_pool2d(fn: Callable[..., np.ndarray], verbose: bool = True) -> CheckResult:
+    """Check a student's max pooling against ``torch.nn.functional.max_pool2d``.
+
+    ``fn(x, kernel_size, stride)`` takes one image ``x`` of shape ``(C, H, W)``, slides a
+    ``kernel_size x kernel_size`` window over each channel, ``stride`` pixels at a time,
+    without padding, and returns the largest value of each window: shape
+    ``(C, H_out, W_out)`` with ``H_out = floor((H - kernel_size) / stride) + 1``.
+
+    The cases go from the lecture's 4x4 example to overlapping windows, gaps between
+    windows, sizes that do not divide, several channels and negative numbers. The first wrong
+    one is explained: a wrong shape (with the likely cause), the first value that differs and
+    the window it came from, or the error raised. Prints the verdict unless
+    ``verbose=False``; returns a :class:`CheckResult`.
+
+    >>> def window_means(x, kernel_size, stride):
+    ...     c, h, w = x.shape
+    ...     return x.reshape(c, h // 2, 2, w // 2, 2).mean(axis=(2, 4))
+    >>> result = check_max_pool2d(window_means, verbose=False)
+    >>> result.passed, result.cases_passed
+    (False, 0)
+    >>> print(result.message.splitlines()[-1])
+    Likely cause: you took the average of each window. Max pooling keeps the largest value: np.max, not np.mean.
+    """
+    cases = max_pool2d_cases()
+    for number, case in enumerate(cases, start=1):
+        problem = _run_pool_case(fn, case)
+        if problem:
+            message = f"Case {number} of {len(cases)} failed: {case.name}.\n{problem}"
+            return _report(CheckResult(False, number - 1, len(cases), message), verbose)
+    message = (
+        f"All {len(cases)} cases passed: your max pooling matches PyTorch's max_pool2d, with "
+        f"overlapping windows, gaps, sizes that do not divide, channels and negative numbers."
+    )
+    return _report(CheckResult(True, len(cases), len(cases), message), verbose)
+
+
+def max_pool2d_cases() -> list[PoolCase]:
+    """The exercise's cases, simple first. Small integers, so outputs are easy to read."""
+    rng = np.random.default_rng(2019)
+
+    def ints(*shape: int) -> np.ndarray:
+        return rng.integers(0, 10, size=shape).astype(np.float64)
+
+    lecture = np.array([[2, 1, 0, 0], [3, 2, 1, 1], [4, 3, 2, 1], [2, 2, 1, 0]], dtype=np.float64)
+    return [
+        PoolCase("the lecture's 4x4 map, 2x2 windows, stride 2", lecture[None], 2, 2),
+        PoolCase("6x6 map, 3x3 windows, stride 3", ints(1, 6, 6), 3, 3),
+        PoolCase("5x5 map, 2x2 windows, stride 2 (the last row and column are left over)", ints(1, 5, 5), 2, 2),
+        PoolCase("overlapping windows: 5x5 map, 3x3 windows, stride 1", ints(1, 5, 5), 3, 1),
+        PoolCase("overlapping windows: 7x7 map, 3x3 windows, stride 2", ints(1, 7, 7), 3, 2),
+        PoolCase("gaps between windows: 8x8 map, 2x2 windows, stride 3", ints(1, 8, 8), 2, 3),
+        PoolCase("non-square map: 4x6, 2x2 windows, stride 2", ints(1, 4, 6), 2, 2),
+        PoolCase("non-square map: 7x10, 3x3 windows, stride 2", ints(1, 7, 10), 3, 2),
+        PoolCase("three channels: 3x4x4, 2x2 windows, stride 2", ints(3, 4, 4), 2, 2),
+        PoolCase("negative numbers: two channels, every value below 0", -1 - ints(2, 4, 6), 2, 2),
+        PoolCase("one window covers the whole 5x5 map", ints(1, 5, 5), 5, 5),
+        PoolCase("1x1 windows, stride 1: nothing changes", ints(2, 3, 4), 1, 1),
+        PoolCase("real numbers: 4 channels, 9x11 map, 3x3 windows, stride 2", rng.standard_normal((4, 9, 11)), 3, 2),
+    ]
+
+
+def _run_pool_case(fn: Callable[..., np.ndarray], case: PoolCase) -> str:
+    """Empty if ``fn`` gets ``case`` right; else what went wrong, in words."""
+    called = f"We called {case.call()}."
+    try:
+        result = fn(case.x.copy(), case.kernel_size, case.stride)
+    except Exception as error:  # whatever it is, the student needs to see it
+        return f"{called}\nYour function raised {type(error).__name__}: {error}{_pool_error_hint(error)}"
+    if result is None:
+        return f"{called}\nYour function returned None: did you forget to return the output?"
+    try:
+        got = np.asarray(result, dtype=np.float64)
+    except (TypeError, ValueError):
+        return f"{called}\nYour function returned a {type(result).__name__}, not an array."
+    expected = case.expected()
+    if got.shape != expected.shape:
+        return f"{called}\n{_explain_pool_shape(case, got.shape, expected.shape)}"
+    if not _same(got, expected):
+        return f"{called}\n{_explain_pool_values(case, got, expected)}"
+    return ""
+
+
+def _pool_error_hint(error: Exception) -> str:
+    if isinstance(error, IndexError):
+        return (
+            "\nAn index ran past the edge of an array: do your loops stop at "
+            "H_out = (H - kernel_size) // stride + 1 and W_out, and does the window for output (i, j) "
+            "start at row i * stride?"
+        )
+    if isinstance(error, ValueError) and "zero-size array" in str(error):
+        return (
+            "\nA window came out empty: it started beyond the edge of the map. The window for output "
+            "(i, j) starts at row i * stride and column j * stride, and the loops stop at "
+            "H_out = (H - kernel_size) // stride + 1."
+        )
+    if isinstance(error, TypeError) and "argument" in str(error):
+        return "\nYour function must accept fn(x, kernel_size, stride), in that order."
+    return ""
+
+
+def _explain_pool_shape(case: PoolCase, got: tuple[int, ...], expected: tuple[int, ...]) -> str:
+    said = f"The output should have shape {expected} (C, H_out, W_out), but yours is {got}."
+    if len(got) == 2 and got == expected[1:]:
+        return f"{said}\nKeep the channel axis, even for one channel: return (C, H_out, W_out)."
+    if len(got) != 3:
+        return f"{said}\nReturn a 3D array: one pooled (H_out, W_out) map per channel."
+    if got[0] != expected[0]:
+        return (
+            f"{said}\nLikely cause: pooling works on each channel separately, so the output has as many "
+            f"channels as the input ({expected[0]}): loop over c and pool x[c]."
+        )
+    causes = [text for shape, text in _pool_shape_mistakes(case) if shape == got]
+    if not causes:
+        causes = [_pool_size_reminder(case)]
+    return said + "".join(f"\nLikely cause: {text}" for text in causes)
+
+
+def _pool_shape_mistakes(case: PoolCase) -> list[tuple[tuple[int, int, int], str]]:
+    """Output shapes that typical mistakes produce, and what to say about each."""
+    c, h, w = case.x.shape
+    k, s = case.kernel_size, case.stride
+    right = (c, *case.out_size())
+    formula = "floor((n - k) / s) + 1"
+    mistakes = [
+        (
+            (c, right[1] - 1, right[2] - 1),
+            f"output size off by one: remember the + 1 in {formula}. The first window counts too: "
+            f"a {k}x{k} window fits {right[1]} time(s) down a map of height {h} with stride {s}.",
+        ),
+        (
+            (c, *case.out_size(stride=1)),
+            f"stride ignored: your windows move one pixel at a time, so they overlap. With stride {s} they jump "
+            f"{s} pixels: H_out = (H - kernel_size) // stride + 1 = ({h} - {k}) // {s} + 1 = {right[1]}.",
+        ),
+        (
+            (c, h // s, w // s),
+            f"you divided the size by the stride (H // stride). A window must fit inside the map: "
+            f"{formula} = ({h} - {k}) // {s} + 1 = {right[1]}.",
+        ),
+        (
+            (c, h // k, w // k),
+            f"you divided the size by the kernel size (H // kernel_size), as if windows never overlap "
+            f"and never leave gaps. They move by the stride: {formula} = ({h} - {k}) // {s} + 1 = {right[1]}.",
+        ),
+        (
+            (c, -(-(h - k) // s) + 1, -(-(w - k) // s) + 1),
+            f"you rounded up: {formula} rounds down, because a last window that would hang over the "
+            "edge of the map is dropped (PyTorch's default, ceil_mode=False).",
+        ),
+        (
+            (c, right[2], right[1]),
+            "height and width are swapped: the output is (C, H_out, W_out), rows first.",
+        ),
+    ]
+    return [(wrong, text) for wrong, text in mistakes if wrong != right]
+
+
+def _pool_size_reminder(case: PoolCase) -> str:
+    _, h, w = case.x.shape
+    k, s = case.kernel_size, case.stride
+    out_h, out_w = case.out_size()
+    return (
+        f"check your output size: H_out = (H - kernel_size) // stride + 1 = ({h} - {k}) // {s} + 1 = {out_h}, "
+        f"and W_out = ({w} - {k}) // {s} + 1 = {out_w}."
+    )
+
+
+def _explain_pool_values(case: PoolCase, got: np.ndarray, expected: np.ndarray) -> str:
+    wrong = ~np.isclose(got, expected, rtol=_RTOL, atol=_ATOL)
+    c, i, j = (int(v) for v in np.argwhere(wrong)[0])
+    k, s = case.kernel_size, case.stride
+    window = case.x[c, i * s : i * s + k, j * s : j * s + k]
+    lines = [
+        f"The shape {expected.shape} is right, but {wrong.sum()} of {wrong.size} values differ. "
+        f"The first is output[{c}, {i}, {j}]: expected {expected[c, i, j]:.4g}, got {got[c, i, j]:.4g}.",
+        f"Its window is channel {c}, rows {i * s}..{i * s + k - 1}, columns {j * s}..{j * s + k - 1} "
+        f"(row i * stride to i * stride + kernel_size - 1):\n{_show(window)}",
+    ]
+    if expected.size <= _SHOW_AT_MOST:
+        lines += [f"Expected:\n{_show(expected)}", f"Got:\n{_show(got)}"]
+    causes = [f"Likely cause: {text}" for alternative, text in _pool_value_mistakes(case) if _same(got, alternative)]
+    if not causes and not got.any():
+        causes = ["Likely cause: your output is all zeros: did you store each maximum in it?"]
+    lines += causes
+    return "\n".join(lines)
+
+
+def _pool_value_mistakes(case: PoolCase) -> list[tuple[np.ndarray, str]]:
+    """Outputs that typical mistakes produce (with the right shape), and what to say."""
+    x, k, s = case.x, case.kernel_size, case.stride
+    out_h, out_w = case.out_size()
+    right = case.expected()
+    average = F.avg_pool2d(torch.tensor(x[None]), k, s)[0].numpy()
+
+    def windows_at(starts: int, size: int) -> np.ndarray:
+        """Maximum of size x size windows starting every ``starts`` pixels, cut off at the edge like a slice."""
+        spill = max(starts, size) * max(out_h, out_w)
+        padded = np.pad(x, ((0, 0), (0, spill), (0, spill)), constant_values=-np.inf)
+        return case.expected(x=padded, kernel_size=size, stride=starts)[:, :out_h, :out_w]
+
+    mistakes = [
+        (average, "you took the average of each window. Max pooling keeps the largest value: np.max, not np.mean."),
+        (average * k * k, "you added up each window. Max pooling keeps the largest value: np.max, not np.sum."),
+        (-case.expected(x=-x), "you took the smallest value of each window: use np.max, not np.min."),
+        (
+            np.maximum(right, 0),
+            "you started the running maximum at 0, so a window of negative numbers gives 0. "
+            "Start from the window's first value, or from -np.inf, or use np.max(window).",
+        ),
+        (
+            windows_at(1, k),
+            f"stride ignored: the window for output (i, j) starts at row i * stride and column j * stride, "
+            f"{s} pixels apart; yours move one pixel at a time, so neighbouring windows overlap.",
+        ),
+        (
+            windows_at(k, k),
+            f"your windows start every kernel_size = {k} pixels; they start every stride = {s} pixel(s): "
+            "row i * stride, column j * stride.",
+        ),
+        (
+            windows_at(s, s),
+            f"your windows are {s}x{s} (the stride); they are kernel_size x kernel_size = {k}x{k}, "
+            "and they move by the stride.",
+        ),
+        (
+            windows_at(s, k - 1) if k > 1 else right,
+            f"your windows are one pixel short: rows i * stride to i * stride + kernel_size - 1 are "
+            f"x[c, i*stride : i*stride + kernel_size] ({k} rows; a slice leaves out its end).",
+        ),
+        (
+            np.broadcast_to(right.max(axis=0), right.shape),
+            "you took the maximum over all channels at once: pool each channel on its own, x[c, rows, cols].",
+        ),
+        (
+            np.broadcast_to(right[:1], right.shape),
+            "every output channel equals channel 0: output channel c pools input channel x[c].",
+        ),
+        (
+            right.swapaxes(1, 2) if right.shape[1] == right.shape[2] else right,
+            "rows and columns are swapped: output (c, i, j) takes the window at row i * stride, column j * stride.",
+        ),
+    ]
+    # A mistake that changes nothing in this case (no negative numbers, stride = kernel, ...) cannot be the cause.
+    return [(alternative, text) for alternative, text in mistakes if not _same(alternative, right)]
