@@ -11,6 +11,7 @@ PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c const
 TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
 # Two workers suit a 2-core laptop; override with `make test WORKERS=1`.
 WORKERS ?= 2
+NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 .PHONY: help install lab test slides bench checksums lock lint clean notebooks
 
@@ -38,9 +39,12 @@ $(STAMP): pyproject.toml constraints.txt
 lab: $(STAMP)
 	$(BIN)/python scripts/lab.py notebooks/00_welcome.ipynb
 
+# Unit and property tests run on $(WORKERS) workers (one PyTorch thread each); the lessons then
+# run one at a time, each kernel with the 2 threads its stored outputs were recorded with, so
+# that threads never outnumber cores.
 test: $(STAMP)
-	$(BIN)/python -m pytest -n $(WORKERS) --dist loadfile \
-		--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+	$(BIN)/python -m pytest -n $(WORKERS) --dist loadfile tests
+	$(BIN)/python -m pytest $(NBVAL) notebooks
 
 slides: $(STAMP)
 	$(BIN)/python scripts/build_slides.py build/slides

@@ -7,7 +7,9 @@ The convolution exercise asks for a function with this signature (one image, no 
         Returns (C_out, H_out, W_out) with H_out = (H + 2*padding - kH) // stride + 1.'''
 
 ``check_conv2d(my_conv2d)`` runs it on cases from simple to hard, stops at the first one it
-gets wrong and says, in plain words, what went wrong and the likely cause.
+gets wrong and says, in plain words, what went wrong and the likely cause. The other lessons'
+checkers below (``check_max_pool2d`` for lesson 05, and those of later lessons) work the same way
+and return the same :class:`CheckResult`.
 """
 
 from __future__ import annotations
