@@ -142,6 +142,23 @@ def channels_from_one_rgb_filter() -> int:
         return nn.Conv2d(3, 1, 3)(torch.zeros(1, 3, 8, 8)).shape[1]
 
 
+# The lesson's own questions: the emboss patch of W. Qiu's lecture, and im2col with channels.
+PIXELS_QIU = tensor([[162, 125, 108], [177, 127, 98], [191, 135, 80]])
+EMBOSS_KERNEL = tensor([[-2, -1, 0], [-1, 1, 1], [0, 1, 2]])
+
+
+def emboss_true_convolution() -> float:
+    """The textbook convolution, by SciPy's definition (it flips the kernel), not by PyTorch."""
+    from scipy.signal import convolve2d
+
+    return float(convolve2d(PIXELS_QIU[0, 0].numpy(), EMBOSS_KERNEL[0, 0].numpy(), mode="valid")[0, 0])
+
+
+def im2col_patch_matrix_shape(channels: int = 3) -> tuple[int, ...]:
+    """Rows x columns of the patch matrix: PyTorch's unfold is im2col."""
+    return tuple(F.unfold(torch.zeros(1, channels, 5, 5), kernel_size=3).shape[1:])
+
+
 # ----------------------------------------------------------------------------- 03_conv_arithmetic
 
 
@@ -246,6 +263,22 @@ def mlhep_most_params() -> str:
     return max(counts, key=counts.get)
 
 
+# ----------------------------------------------------------------------------- 05_pooling: the gradient
+
+
+def maxpool_inputs_with_gradient(pool: Callable[..., torch.Tensor] = F.max_pool2d) -> int:
+    """Backpropagate gradient 1 from each output of a 2 x 2 pooling; count inputs that get any."""
+    x = INPUT_4X4.clone().requires_grad_()
+    pool(x, 2).sum().backward()
+    return int((x.grad != 0).sum())
+
+
+def inputs_equal_to_their_window_max() -> int:
+    """How many values equal the maximum of their 2 x 2 window (ties counted twice)."""
+    window_max = F.max_pool2d(INPUT_4X4, 2).repeat_interleave(2, dim=-2).repeat_interleave(2, dim=-1)
+    return int((INPUT_4X4 == window_max).sum())
+
+
 # ----------------------------------------------------------------------------- the link table
 
 COMPUTED: dict[tuple[str, str], Callable[[], object]] = {
@@ -262,6 +295,8 @@ COMPUTED: dict[tuple[str, str], Callable[[], object]] = {
     ("02_convolution", "box-blur-flat-region"): box_blur_of_flat_region,
     ("02_convolution", "conv-as-matrix-shape"): conv_matrix_shape,
     ("02_convolution", "multi-channel-one-filter"): channels_from_one_rgb_filter,
+    ("02_convolution", "emboss-true-convolution"): emboss_true_convolution,
+    ("02_convolution", "im2col-rgb-patch-matrix"): im2col_patch_matrix_shape,
     ("03_conv_arithmetic", "out-size-same-padding"): same_padding_for_5x5,
     ("03_conv_arithmetic", "out-size-stride2"): lambda: output_width(5, 3, stride=2),
     ("03_conv_arithmetic", "out-size-stride-padding"): lambda: output_width(224, 7, stride=2, padding=3),
@@ -277,6 +312,7 @@ COMPUTED: dict[tuple[str, str], Callable[[], object]] = {
     ("05_pooling", "mlhep-pixels-per-cell"): mlhep_pixels_per_cell,
     ("05_pooling", "mlhep-most-compute"): mlhep_most_compute,
     ("05_pooling", "mlhep-most-params"): mlhep_most_params,
+    ("05_pooling", "maxpool-gradient-nonzero"): maxpool_inputs_with_gradient,
 }
 
 # Numeric or shape questions whose answer is a convention or a fact, not a computation.
@@ -287,6 +323,9 @@ MISTAKES: dict[tuple[str, str, object], Callable[[], object]] = {
     ("01_images", "rgb-100px-weights-per-neuron", 10000): lambda: nn.Linear(100 * 100, 1).weight.numel(),
     ("01_images", "fc-200px-memory-fp16", 3.28): lambda: fc_200px_weights() * 4 / 1e9,
     ("02_convolution", "edge-kernel-padded-corner", 0): lambda: F.conv2d(INPUT_4X4, EDGE_KERNEL)[0, 0, 0, 0].item(),
+    ("02_convolution", "emboss-true-convolution", -106): lambda: F.conv2d(PIXELS_QIU, EMBOSS_KERNEL).item(),
+    ("02_convolution", "emboss-true-convolution", 106): lambda: F.conv2d(PIXELS_QIU, -EMBOSS_KERNEL).item(),
+    ("02_convolution", "im2col-rgb-patch-matrix", (9, 9)): lambda: im2col_patch_matrix_shape(channels=1),
     ("03_conv_arithmetic", "out-size-stride-padding", 109): lambda: output_width(224, 7, stride=2),
     ("03_conv_arithmetic", "out-size-dilation", 30): lambda: output_width(32, 3),
     ("03_conv_arithmetic", "conv-layer-params", 1728): lambda: nn.Conv2d(3, 64, 3, bias=False).weight.numel(),
@@ -296,6 +335,8 @@ MISTAKES: dict[tuple[str, str, object], Callable[[], object]] = {
         nn.MaxPool2d(3, stride=1)(torch.zeros(1, 100, 96, 96)).shape[1:]
     ),
     ("05_pooling", "mlhep-pixels-per-cell", 49): lambda: mlhep_pixels_per_cell(up_to="pool1"),
+    ("05_pooling", "maxpool-gradient-nonzero", 16): lambda: maxpool_inputs_with_gradient(F.avg_pool2d),
+    ("05_pooling", "maxpool-gradient-nonzero", 5): inputs_equal_to_their_window_max,
 }
 
 

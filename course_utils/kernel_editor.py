@@ -1,0 +1,320 @@
+"""Lesson 02's widgets: an image-kernel editor, and a player that walks a kernel over a small image.
+
+**KernelEditor**: type the numbers of a small kernel, or pick a preset, see the photo change.
+
+In the spirit of V. Powell's "Image Kernels Explained Visually" (setosa.io) and of CNN
+Explainer (Wang et al. 2020): a ``k x k`` grid of number boxes, a drop-down of named
+kernels, the photo and its filtered version side by side. Every change re-filters the photo
+with :func:`course_utils.conv.correlate2d` (zero padding ``k // 2``, so the result keeps
+the photo's size), exactly what a convolution layer computes for one channel.
+
+Everything is computed in Python, so tests drive it without a browser: set a number box's
+``value`` or the drop-down's ``value``, then read :attr:`KernelEditor.kernel` and
+:attr:`KernelEditor.filtered`::
+
+    editor = KernelEditor(gray_cat, {"identity": ..., "edge": ...})
+    editor.widget            # display this in a notebook (or just `editor`)
+    editor.choose("edge")    # or editor.preset.value = "edge"
+    editor.cells[1][1].value = 9.0
+    editor.filtered          # correlate2d(gray_cat, editor.kernel, padding=1)
+
+**StepPlayer**: a play button and a slider that step through the kernel's positions, each frame
+drawn by :func:`course_utils.conv_anim.draw_frame`. It shows the same frames as
+:func:`course_utils.conv_anim.conv_player`, but draws them into an image widget rather than an
+``Output`` widget, so a notebook that displays it can be recorded with ``nbclient`` and checked
+with nbval: its stored text does not depend on the run.
+
+Both widgets show a text view outside a live notebook (static slides, stored outputs).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+
+import ipywidgets as widgets
+import numpy as np
+
+from course_utils.conv import correlate2d, sliding_steps
+from course_utils.conv_anim import draw_frame
+
+CUSTOM = "custom"
+WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
+IDENTITY_3X3 = np.array([[0.0, 0, 0], [0, 1, 0], [0, 0, 0]])
+
+
+class KernelEditor:
+    """Edit a kernel, watch the image it filters.
+
+    ``image``: a photo with values in [0, 1], gray ``(H, W)`` or colour ``(H, W, 3)`` (a
+    colour photo is filtered one channel at a time with the same kernel, as image editors
+    do). ``presets``: named kernels, all square with the same odd size (default: only the
+    3 x 3 identity). ``initial``: the preset to start with (default: the first).
+    ``width``: on-screen width of each picture, in pixels.
+
+    Attributes a lesson or a test uses: :attr:`widget` (what to display), :attr:`kernel`,
+    :attr:`filtered`, :attr:`cells` (the number boxes, ``cells[row][col]``), :attr:`preset`
+    (the drop-down; it reads ``"custom"`` once your numbers match no preset),
+    :attr:`result` (the filtered picture, a PNG ``widgets.Image``) and :attr:`updates`
+    (how many times the image was filtered).
+    """
+
+    def __init__(
+        self,
+        image,
+        presets: Mapping[str, object] | None = None,
+        initial: str | None = None,
+        width: int = 300,
+    ):
+        self.image = _check_image(image)
+        self.presets = _check_presets({"identity": IDENTITY_3X3} if presets is None else presets)
+        self.size = next(iter(self.presets.values())).shape[0]
+        initial = next(iter(self.presets)) if initial is None else initial
+        if initial not in self.presets:
+            raise ValueError(f"initial preset {initial!r} is not one of the presets: {', '.join(self.presets)}")
+        self.updates = 0
+        self._filtered = np.zeros_like(self.image)
+        self._quiet = False  # True while several boxes change at once: filter once at the end
+
+        box = widgets.Layout(width="5.5em")
+        self.cells = [
+            [widgets.FloatText(value=0.0, step=0.1, layout=box) for _ in range(self.size)] for _ in range(self.size)
+        ]
+        self.preset = widgets.Dropdown(options=[*self.presets, CUSTOM], value=initial, description="preset")
+        self.summary = widgets.HTML()
+        self.original = widgets.Image(format="png", layout=widgets.Layout(width=f"{width}px"))
+        self.result = widgets.Image(format="png", layout=widgets.Layout(width=f"{width}px"))
+        self.original.value = _png(self.image)
+
+        for row in self.cells:
+            for cell in row:
+                cell.observe(self._on_cell, names="value")
+        self.preset.observe(self._on_preset, names="value")
+
+        grid = widgets.VBox([widgets.HBox(row) for row in self.cells])
+        pictures = widgets.HBox(
+            [
+                widgets.VBox([widgets.HTML("<b>photo</b>"), self.original]),
+                widgets.VBox([widgets.HTML("<b>filtered (values clipped to [0, 1])</b>"), self.result]),
+            ]
+        )
+        self.widget = widgets.VBox([widgets.HBox([grid, widgets.VBox([self.preset, self.summary])]), pictures])
+        self.set_kernel(self.presets[initial])
+
+    # -- reading the state -------------------------------------------------------------------
+
+    @property
+    def kernel(self) -> np.ndarray:
+        """The kernel in the number boxes, as a ``(k, k)`` float array."""
+        return np.array([[cell.value for cell in row] for row in self.cells], dtype=float)
+
+    @property
+    def filtered(self) -> np.ndarray:
+        """The image filtered with :attr:`kernel`: ``correlate2d(image, kernel, padding=k // 2)``.
+
+        The raw values (they can be negative or above 1); the picture on screen clips them.
+        """
+        return self._filtered.copy()
+
+    # -- changing it ---------------------------------------------------------------------------
+
+    def set_kernel(self, kernel) -> None:
+        """Put ``kernel`` (``k x k``) into the number boxes and filter the image once."""
+        kernel = np.asarray(kernel, dtype=float)
+        if kernel.shape != (self.size, self.size):
+            raise ValueError(f"kernel must have shape ({self.size}, {self.size}) like the grid, got {kernel.shape}")
+        self._quiet = True
+        try:
+            for (row, col), value in np.ndenumerate(kernel):
+                self.cells[row][col].value = float(value)
+        finally:
+            self._quiet = False
+        self._update()
+
+    def choose(self, name: str) -> None:
+        """Load the preset ``name`` (the same as picking it in the drop-down)."""
+        if name not in self.presets:
+            raise ValueError(f"no preset named {name!r}; choose one of: {', '.join(self.presets)}")
+        self.preset.value = name
+
+    # -- callbacks -----------------------------------------------------------------------------
+
+    def _on_cell(self, _change: dict) -> None:
+        if not self._quiet:
+            self._update()
+
+    def _on_preset(self, change: dict) -> None:
+        if change["new"] != CUSTOM and not self._quiet:
+            self.set_kernel(self.presets[change["new"]])
+
+    def _update(self) -> None:
+        kernel = self.kernel
+        self._filtered = filter_image(self.image, kernel)
+        self.updates += 1
+        self.result.value = _png(self._filtered)
+        self.summary.value = _summary_html(kernel)
+        name = self._matching_preset(kernel)
+        if self.preset.value != name:
+            self._quiet = True  # a preset chosen here must not reload the boxes
+            try:
+                self.preset.value = name
+            finally:
+                self._quiet = False
+
+    def _matching_preset(self, kernel: np.ndarray) -> str:
+        if self.preset.value in self.presets and np.array_equal(self.presets[self.preset.value], kernel):
+            return self.preset.value
+        return next((name for name, k in self.presets.items() if np.array_equal(k, kernel)), CUSTOM)
+
+    # -- display ---------------------------------------------------------------------------------
+
+    def __repr__(self) -> str:
+        height, width = self.image.shape[:2]
+        kind = "colour" if self.image.ndim == 3 else "gray"
+        rows = "\n".join("  " + " ".join(f"{value:7.3g}" for value in row) for row in self.kernel)
+        return (
+            f"KernelEditor: {self.size}x{self.size} kernel {self.preset.value!r} on a {height}x{width} {kind} image\n"
+            f"{rows}\n"
+            f"(in a live notebook: edit the numbers or pick a preset to re-filter the image)"
+        )
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        """The live widget, and a text view that depends only on the state (for stored outputs)."""
+        return {
+            WIDGET_VIEW_MIME: {"version_major": 2, "version_minor": 0, "model_id": self.widget.model_id},
+            "text/plain": repr(self),
+        }
+
+
+def filter_image(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    """Filter a gray ``(H, W)`` or colour ``(H, W, 3)`` image with an odd ``k x k`` kernel.
+
+    Zero padding ``k // 2`` keeps the size; a colour image is filtered channel by channel.
+
+    >>> filter_image(np.ones((3, 3)), np.ones((3, 3)))
+    array([[4., 6., 4.],
+           [6., 9., 6.],
+           [4., 6., 4.]])
+    """
+    kernel = np.asarray(kernel, dtype=float)
+    padding = kernel.shape[0] // 2
+    if image.ndim == 2:
+        return correlate2d(image, kernel, padding=padding)
+    return np.stack([correlate2d(image[..., c], kernel, padding=padding) for c in range(image.shape[2])], axis=-1)
+
+
+def _check_image(image) -> np.ndarray:
+    if hasattr(image, "detach"):
+        image = image.detach().cpu().numpy()
+    image = np.asarray(image, dtype=float)
+    if image.ndim == 3 and image.shape[0] in (1, 3) and image.shape[2] not in (1, 3):
+        raise ValueError(
+            f"image has shape {image.shape}, channels first; pass (H, W, 3): image.permute(1, 2, 0) for a tensor"
+        )
+    if not (image.ndim == 2 or (image.ndim == 3 and image.shape[2] == 3)):
+        raise ValueError(f"image must be gray (H, W) or colour (H, W, 3), got shape {image.shape}")
+    if not np.isfinite(image).all() or image.min() < 0 or image.max() > 1:
+        raise ValueError(
+            f"image values must lie in [0, 1], got {image.min():.3g} .. {image.max():.3g}; "
+            f"divide a uint8 photo by 255 (course_utils.load_image does)"
+        )
+    return image
+
+
+def _check_presets(presets: Mapping[str, object]) -> dict[str, np.ndarray]:
+    if not presets:
+        raise ValueError("presets must name at least one kernel, e.g. {'identity': [[0, 0, 0], [0, 1, 0], [0, 0, 0]]}")
+    checked = {}
+    for name, kernel in presets.items():
+        if not isinstance(name, str) or not name or name == CUSTOM:
+            raise ValueError(f"preset names must be non-empty strings other than {CUSTOM!r}, got {name!r}")
+        kernel = np.asarray(kernel, dtype=float)
+        if kernel.ndim != 2 or kernel.shape[0] != kernel.shape[1] or kernel.shape[0] % 2 == 0:
+            raise ValueError(f"preset {name!r} must be a square kernel of odd size (3x3, 5x5, ...), got {kernel.shape}")
+        if not np.isfinite(kernel).all():
+            raise ValueError(f"preset {name!r} contains a NaN or an infinity")
+        checked[name] = kernel
+    sizes = {kernel.shape for kernel in checked.values()}
+    if len(sizes) > 1:
+        raise ValueError(f"all presets must have the same size to share one grid, got {sorted(sizes)}")
+    return checked
+
+
+def _png(image: np.ndarray) -> bytes:
+    """PNG bytes of an image, values clipped to [0, 1] as a photo viewer would."""
+    from PIL import Image
+
+    pixels = np.round(np.clip(image, 0, 1) * 255).astype(np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, format="png")
+    return buffer.getvalue()
+
+
+def _summary_html(kernel: np.ndarray) -> str:
+    """The sum of the entries, and what it does to a flat (uniform) region."""
+    total = float(kernel.sum())
+    if abs(total) < 1e-9:
+        effect = "flat regions turn black; only changes survive"
+    elif abs(total - 1) < 1e-9:
+        effect = "flat regions keep their brightness"
+    else:
+        effect = f"flat regions are scaled by {total:.3g}"
+    return f"<p>entries add up to <b>{total:.3g}</b>:<br>{effect}</p>"
+
+
+class StepPlayer:
+    """Walk a kernel over a small image, one position per frame: press play or drag the slider.
+
+    Arguments as :func:`course_utils.conv_anim.conv_player`. Attributes: :attr:`widget` (what
+    to display, or display the player itself), :attr:`steps` (the
+    :class:`course_utils.conv.SlidingStep` of every position), :attr:`slider`, :attr:`play`,
+    :attr:`picture` (the current frame, a PNG ``widgets.Image``) and :attr:`step` (the
+    position on show).
+    """
+
+    def __init__(self, image, kernel, stride=1, padding=0, dilation=1, numbers=True, fmt="{:.0f}", figsize=(6.0, 3.0)):
+        self.image, self.kernel = np.asarray(image), np.asarray(kernel)
+        self.padding, self.dilation, self.numbers, self.fmt, self.figsize = padding, dilation, numbers, fmt, figsize
+        self.steps = list(sliding_steps(self.image, self.kernel, stride, padding, dilation))
+        last = len(self.steps) - 1
+        self.slider = widgets.IntSlider(value=0, min=0, max=last, description="step")
+        self.play = widgets.Play(value=0, min=0, max=last, interval=700, description="play")
+        widgets.jslink((self.play, "value"), (self.slider, "value"))
+        self.picture = widgets.Image(format="png")
+        self.slider.observe(self._draw, names="value")
+        self.widget = widgets.VBox([widgets.HBox([self.play, self.slider]), self.picture])
+        self._draw()
+
+    @property
+    def step(self):
+        """The kernel position on show (a :class:`course_utils.conv.SlidingStep`)."""
+        return self.steps[self.slider.value]
+
+    def frame(self, index: int) -> bytes:
+        """PNG bytes of frame ``index``: the input with the kernel on it, and the output so far."""
+        from matplotlib.figure import Figure  # no pyplot: nothing is shown, nothing leaks
+
+        figure = Figure(figsize=self.figsize, dpi=72)
+        draw_frame(
+            figure, self.image, self.kernel, self.steps, index, self.padding, self.dilation, self.numbers, self.fmt
+        )
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=72)
+        return buffer.getvalue()
+
+    def _draw(self, _change: dict | None = None) -> None:
+        self.picture.value = self.frame(self.slider.value)
+
+    def __repr__(self) -> str:
+        (height, width), (kh, kw) = self.image.shape, self.kernel.shape
+        values = ", ".join(self.fmt.format(step.value) for step in self.steps)
+        return (
+            f"StepPlayer: {len(self.steps)} positions of a {kh}x{kw} kernel on a {height}x{width} image; "
+            f"outputs in reading order: {values}\n(in a live notebook: press play, or drag the slider)"
+        )
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        return {
+            WIDGET_VIEW_MIME: {"version_major": 2, "version_minor": 0, "model_id": self.widget.model_id},
+            "text/plain": repr(self),
+        }
