@@ -1,6 +1,4 @@
-"""Lesson 02's widgets: an image-kernel editor, and a player that walks a kernel over a small image.
-
-**KernelEditor**: type the numbers of a small kernel, or pick a preset, see the photo change.
+"""Lesson 02's image-kernel editor: type the numbers of a small kernel, or pick a preset, see the photo change.
 
 In the spirit of V. Powell's "Image Kernels Explained Visually" (setosa.io) and of CNN
 Explainer (Wang et al. 2020): a ``k x k`` grid of number boxes, a drop-down of named
@@ -18,13 +16,7 @@ Everything is computed in Python, so tests drive it without a browser: set a num
     editor.cells[1][1].value = 9.0
     editor.filtered          # correlate2d(gray_cat, editor.kernel, padding=1)
 
-**StepPlayer**: a play button and a slider that step through the kernel's positions, each frame
-drawn by :func:`course_utils.conv_anim.draw_frame`. It shows the same frames as
-:func:`course_utils.conv_anim.conv_player`, but draws them into an image widget rather than an
-``Output`` widget, so a notebook that displays it can be recorded with ``nbclient`` and checked
-with nbval: its stored text does not depend on the run.
-
-Both widgets show a text view outside a live notebook (static slides, stored outputs).
+The editor shows a text view outside a live notebook (static slides, stored outputs).
 """
 
 from __future__ import annotations
@@ -35,11 +27,10 @@ from collections.abc import Mapping
 import ipywidgets as widgets
 import numpy as np
 
-from course_utils.conv import correlate2d, sliding_steps
-from course_utils.conv_anim import draw_frame
+from course_utils.conv import correlate2d
+from course_utils.widget_view import bundle
 
 CUSTOM = "custom"
-WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
 IDENTITY_3X3 = np.array([[0.0, 0, 0], [0, 1, 0], [0, 0, 0]])
 
 
@@ -180,10 +171,7 @@ class KernelEditor:
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
         """The live widget, and a text view that depends only on the state (for stored outputs)."""
-        return {
-            WIDGET_VIEW_MIME: {"version_major": 2, "version_minor": 0, "model_id": self.widget.model_id},
-            "text/plain": repr(self),
-        }
+        return bundle(self.widget, repr(self))
 
 
 def filter_image(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
@@ -262,59 +250,3 @@ def _summary_html(kernel: np.ndarray) -> str:
     return f"<p>entries add up to <b>{total:.3g}</b>:<br>{effect}</p>"
 
 
-class StepPlayer:
-    """Walk a kernel over a small image, one position per frame: press play or drag the slider.
-
-    Arguments as :func:`course_utils.conv_anim.conv_player`. Attributes: :attr:`widget` (what
-    to display, or display the player itself), :attr:`steps` (the
-    :class:`course_utils.conv.SlidingStep` of every position), :attr:`slider`, :attr:`play`,
-    :attr:`picture` (the current frame, a PNG ``widgets.Image``) and :attr:`step` (the
-    position on show).
-    """
-
-    def __init__(self, image, kernel, stride=1, padding=0, dilation=1, numbers=True, fmt="{:.0f}", figsize=(6.0, 3.0)):
-        self.image, self.kernel = np.asarray(image), np.asarray(kernel)
-        self.padding, self.dilation, self.numbers, self.fmt, self.figsize = padding, dilation, numbers, fmt, figsize
-        self.steps = list(sliding_steps(self.image, self.kernel, stride, padding, dilation))
-        last = len(self.steps) - 1
-        self.slider = widgets.IntSlider(value=0, min=0, max=last, description="step")
-        self.play = widgets.Play(value=0, min=0, max=last, interval=700, description="play")
-        widgets.jslink((self.play, "value"), (self.slider, "value"))
-        self.picture = widgets.Image(format="png")
-        self.slider.observe(self._draw, names="value")
-        self.widget = widgets.VBox([widgets.HBox([self.play, self.slider]), self.picture])
-        self._draw()
-
-    @property
-    def step(self):
-        """The kernel position on show (a :class:`course_utils.conv.SlidingStep`)."""
-        return self.steps[self.slider.value]
-
-    def frame(self, index: int) -> bytes:
-        """PNG bytes of frame ``index``: the input with the kernel on it, and the output so far."""
-        from matplotlib.figure import Figure  # no pyplot: nothing is shown, nothing leaks
-
-        figure = Figure(figsize=self.figsize, dpi=72)
-        draw_frame(
-            figure, self.image, self.kernel, self.steps, index, self.padding, self.dilation, self.numbers, self.fmt
-        )
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", dpi=72)
-        return buffer.getvalue()
-
-    def _draw(self, _change: dict | None = None) -> None:
-        self.picture.value = self.frame(self.slider.value)
-
-    def __repr__(self) -> str:
-        (height, width), (kh, kw) = self.image.shape, self.kernel.shape
-        values = ", ".join(self.fmt.format(step.value) for step in self.steps)
-        return (
-            f"StepPlayer: {len(self.steps)} positions of a {kh}x{kw} kernel on a {height}x{width} image; "
-            f"outputs in reading order: {values}\n(in a live notebook: press play, or drag the slider)"
-        )
-
-    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
-        return {
-            WIDGET_VIEW_MIME: {"version_major": 2, "version_minor": 0, "model_id": self.widget.model_id},
-            "text/plain": repr(self),
-        }

@@ -5,7 +5,7 @@ import torch.nn.functional as F
 from matplotlib.patches import Rectangle
 
 from course_utils.conv import sliding_steps
-from course_utils.conv_anim import conv_player, draw_input, plot_steps
+from course_utils.conv_anim import StepPlayer, draw_input, plot_steps
 
 IMAGE = np.array([[1, 1, 1, 0, 0], [0, 1, 1, 1, 0], [0, 0, 1, 1, 1], [0, 0, 1, 1, 0], [0, 1, 1, 0, 0]])
 KERNEL = np.array([[1, 0, 1], [0, 1, 0], [1, 0, 1]])
@@ -37,9 +37,27 @@ def test_taps_sit_dilation_apart_in_padded_coordinates():
     plt.close(fig)
 
 
-def test_player_walks_every_step():
-    player = conv_player(IMAGE, KERNEL)
-    play, slider = player.children[0].children
-    assert slider.max == 8 and play.max == 8
-    slider.value = 8  # redraws without error
-    plt.close("all")
+def test_player_has_one_frame_per_output_value():
+    player = StepPlayer(IMAGE, KERNEL)
+    expected = torch_conv(IMAGE, KERNEL)
+    assert player.slider.max == player.play.max == expected.size - 1
+    assert [step.value for step in player.steps] == expected.ravel().tolist()
+
+
+def test_moving_the_slider_redraws_the_frame():
+    player = StepPlayer(IMAGE, KERNEL, stride=2, padding=1)
+    first = player.picture.value
+    player.slider.value = player.slider.max  # what dragging it, or play, does
+    assert player.picture.value != first and player.picture.value == player.frame(player.slider.max)
+    expected = torch_conv(IMAGE, KERNEL, stride=2, padding=1)
+    assert (player.step.row, player.step.col, player.step.value) == (2, 2, expected[2, 2])
+
+
+def test_player_text_is_the_settings_and_outputs_only():
+    player = StepPlayer(IMAGE, KERNEL, dilation=2)
+    assert repr(player).splitlines()[:2] == [
+        "StepPlayer: 1 position of a 3x3 kernel on a 5x5 image (stride 1, padding 0, dilation 1) -> output 1x1"
+        .replace("dilation 1", "dilation 2"),
+        f"outputs in reading order: {torch_conv(IMAGE, KERNEL, dilation=2)[0, 0]:.0f}",
+    ]
+    assert repr(player) == repr(StepPlayer(IMAGE, KERNEL, dilation=2))

@@ -12,7 +12,8 @@ from PIL import Image
 
 import course_utils
 from course_utils.conv import correlate2d
-from course_utils.kernel_editor import CUSTOM, WIDGET_VIEW_MIME, KernelEditor, StepPlayer, filter_image
+from course_utils.kernel_editor import CUSTOM, KernelEditor, filter_image
+from course_utils.widget_view import WIDGET_VIEW_MIME
 
 PRESETS = {
     "identity": [[0, 0, 0], [0, 1, 0], [0, 0, 0]],
@@ -156,28 +157,3 @@ BINARY = np.array([[1, 1, 1, 0, 0], [0, 1, 1, 1, 0], [0, 0, 1, 1, 1], [0, 0, 1, 
 X_KERNEL = np.array([[1, 0, 1], [0, 1, 0], [1, 0, 1]])
 
 
-def test_player_has_one_frame_per_output_value():
-    player = StepPlayer(BINARY, X_KERNEL)
-    expected = correlate2d(BINARY, X_KERNEL)
-    assert player.slider.max == player.play.max == expected.size - 1
-    assert [step.value for step in player.steps] == expected.ravel().tolist()
-    assert player.step.value == 4
-
-
-def test_moving_the_slider_redraws_the_frame():
-    player = StepPlayer(BINARY, X_KERNEL, padding=1, stride=2)
-    first = player.picture.value
-    player.slider.value = player.slider.max  # what dragging it (or play) does
-    assert player.picture.value != first and player.picture.value == player.frame(player.slider.max)
-    assert decoded(player.picture.value).shape[:2] == (216, 432)  # 6 x 3 inches at 72 dpi
-    expected = correlate2d(BINARY, X_KERNEL, padding=1, stride=2)
-    assert (player.step.row, player.step.col, player.step.value) == (2, 2, expected[2, 2])
-
-
-def test_player_text_view_lists_the_outputs():
-    image = np.array([[2, 1, 0, 0], [3, 2, 1, 1], [4, 3, 2, 1], [2, 2, 1, 0]])
-    player = StepPlayer(image, np.array(PRESETS["edge"]))
-    text = player._repr_mimebundle_()["text/plain"]
-    assert text.startswith("StepPlayer: 4 positions of a 3x3 kernel on a 4x4 image; outputs in reading order: 0, -2")
-    assert text.splitlines()[0].endswith("0, -2, 7, 5")
-    assert player._repr_mimebundle_()[WIDGET_VIEW_MIME]["model_id"] == player.widget.model_id

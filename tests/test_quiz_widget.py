@@ -8,6 +8,7 @@ import pytest
 from course_utils import quiz
 from course_utils.quiz import widget as quiz_widget
 from course_utils.quiz.progress import load_attempts
+from course_utils.widget_view import WIDGET_VIEW_MIME
 
 BANK = """
 notebook: sample
@@ -240,7 +241,7 @@ def test_instructor_mode_from_the_environment(questions, monkeypatch):
 def test_the_display_bundle_has_the_widget_and_a_static_fallback(questions):
     card = quiz.QuizCard(questions["out-shape"])
     bundle = card._repr_mimebundle_()
-    assert bundle[quiz_widget.WIDGET_VIEW_MIME]["model_id"] == card.view.model_id
+    assert bundle[WIDGET_VIEW_MIME]["model_id"] == card.view.model_id
     html, text = bundle["text/html"], bundle["text/plain"]
     assert "Which shape comes out?" in html and "Which shape comes out?" in text
     details = html[html.index("<details><summary>Answer") :]

@@ -24,8 +24,8 @@ from course_utils.quiz import progress
 from course_utils.quiz.bank import Question, load_bank
 from course_utils.quiz.questions import Result, check_answer
 from course_utils.quiz.render import answer_html, markdown_to_html, question_html, static_html, static_text
+from course_utils.widget_view import bundle
 
-WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
 _PLACEHOLDERS = {"numeric": "a number, e.g. 42", "shape": "e.g. 3x32x32", "text": "your answer"}
 _GOOD, _BAD, _NOTE = "#1a7f37", "#b42318", "#6e5300"
 
@@ -149,11 +149,8 @@ class QuizCard:
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
         """The live widget, plus HTML and text that renderers without a kernel use instead."""
-        return {
-            WIDGET_VIEW_MIME: {"version_major": 2, "version_minor": 0, "model_id": self.view.model_id},
-            "text/html": static_html(self.question, self.instructor),
-            "text/plain": static_text(self.question, self.instructor),
-        }
+        question, instructor = self.question, self.instructor
+        return bundle(self.view, static_text(question, instructor), static_html(question, instructor))
 
 
 def _make_input(question: Question) -> widgets.Widget:
@@ -285,10 +282,7 @@ class ResetConfirmation:
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
         # Plain text that does not depend on the machine, for stored notebook outputs.
-        return {
-            WIDGET_VIEW_MIME: {"version_major": 2, "version_minor": 0, "model_id": self.view.model_id},
-            "text/plain": "Reset quiz progress? Run reset_progress(confirm=True) to confirm.",
-        }
+        return bundle(self.view, "Reset quiz progress? Run reset_progress(confirm=True) to confirm.")
 
     def confirm(self, _button: widgets.Button | None = None) -> None:
         """Reset now and say where the backup went."""
