@@ -20,15 +20,9 @@ Every function takes images ``x`` of shape ``(N, C, H, W)`` or ``(C, H, W)`` and
 
 from __future__ import annotations
 
-import operator
-
 import numpy as np
 
-IntOrPair = int | tuple[int, int]
-Pair = tuple[int, int]
-
-_AXES = ("height", "width")
-
+from course_utils.conv import _AXES, IntOrPair, Pair, _pair
 
 # ----------------------------------------------------------------------------------------
 # Output sizes and argument checks
@@ -112,17 +106,6 @@ def _geometry(
                 f"PyTorch allows padding <= kernel_size // 2 = {k // 2}; use padding={k // 2} or a larger kernel_size"
             )
     return n, kernel, step, pad, dil
-
-
-def _pair(value: IntOrPair, name: str) -> Pair:
-    """``3 -> (3, 3)``; ``(3, 5) -> (3, 5)``; anything else is a ``ValueError``."""
-    values = tuple(value) if isinstance(value, tuple | list) else (value, value)
-    if len(values) != 2:
-        raise ValueError(f"{name} must be an int or a pair (height, width), got {value!r}")
-    try:
-        return operator.index(values[0]), operator.index(values[1])
-    except TypeError:
-        raise ValueError(f"{name} must be an int or a pair of ints (height, width), got {value!r}") from None
 
 
 def _as_batch(x: np.ndarray, function: str) -> tuple[np.ndarray, bool]:
