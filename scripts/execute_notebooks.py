@@ -32,6 +32,7 @@ def run(path: Path) -> tuple[nbformat.NotebookNode, float]:
         kernel_name="python3",
         resources={"metadata": {"path": str(path.parent)}},
         store_widget_state=False,
+        record_timing=False,
     )
     start = time.perf_counter()
     client.execute()

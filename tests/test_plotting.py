@@ -7,7 +7,14 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
-from course_utils.plotting import MAX_NUMBERED_CELLS, show_images, show_numbers  # noqa: E402
+from course_utils.plotting import (  # noqa: E402
+    MAX_NUMBERED_CELLS,
+    bar_counts,
+    plot_curves,
+    show_images,
+    show_numbers,
+    show_patch,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -82,3 +89,121 @@ def test_show_images_explains_a_channels_first_image():
 def test_show_images_says_what_is_wrong(kwargs, message):
     with pytest.raises(ValueError, match=message):
         show_images(**kwargs)
+
+
+def test_show_images_without_colorbar_keeps_one_axes_per_image():
+    fig, axes = show_images([np.zeros((4, 4))] * 3)
+    assert len(fig.axes) == 3
+
+
+@pytest.mark.parametrize(
+    "low, high, extend",
+    [(-1, 1, "neither"), (-0.5, 1, "min"), (-1, 0.5, "max"), (-0.5, 0.5, "both")],
+)
+def test_show_images_colorbar_shows_where_values_were_clipped(low, high, extend):
+    images = [np.linspace(-1, 1, 16).reshape(4, 4), np.zeros((4, 4))]
+    fig, axes = show_images(images, colorbar="weight", cmap="bwr", vmin=low, vmax=high)
+    assert len(fig.axes) == 3  # two images and one shared colour bar
+    bar = fig.axes[-1]
+    assert bar.get_ylabel() == "weight"
+    assert axes[-1].images[0].colorbar.extend == extend
+
+
+def test_show_images_colorbar_true_has_no_label():
+    fig, _ = show_images([np.eye(3)], colorbar=True)
+    assert fig.axes[-1].get_ylabel() == ""
+
+
+def test_show_patch_draws_the_photo_an_exact_box_and_the_numbers():
+    image = np.linspace(0, 1, 60 * 80, dtype=np.float32).reshape(60, 80)
+    fig, (photo, close_up, numbers) = show_patch(image, top=20, left=30, size=4, context=16)
+    box = close_up.patches[0]
+    assert (box.get_x(), box.get_y(), box.get_width(), box.get_height()) == (29.5, 19.5, 4, 4)
+    # The close-up is drawn in the photo's coordinates, so its axes read as rows and columns.
+    assert close_up.images[0].get_extent() == [23.5, 39.5, 29.5, 13.5]  # centred on the patch
+    assert photo.get_xlabel() == close_up.get_xlabel() == "column"
+    assert photo.get_ylabel() == close_up.get_ylabel() == "row"
+    expected = np.round(image[20:24, 30:34] * 255).astype(int)
+    assert sorted(int(t.get_text()) for t in numbers.texts) == sorted(expected.flatten().tolist())
+
+
+def test_show_patch_keeps_the_close_up_inside_the_image():
+    image = np.zeros((30, 40))
+    _, (_, close_up, _) = show_patch(image, top=0, left=36, size=4, context=20)
+    left, right, bottom, top = close_up.images[0].get_extent()
+    assert (left, right, bottom, top) == (19.5, 39.5, 19.5, -0.5)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"image": np.zeros((10, 10, 3)), "top": 0, "left": 0}, r"gray \(H, W\) image.*pick one channel"),
+        ({"image": np.zeros((10, 10)), "top": 5, "left": 0}, "does not fit.*top <= 2"),
+        ({"image": np.zeros((10, 10)), "top": 0, "left": 0, "context": 4}, "at least as large as the patch"),
+    ],
+)
+def test_show_patch_says_what_is_wrong(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        show_patch(**kwargs)
+
+
+def test_bar_counts_labels_every_bar_and_highlights_in_red():
+    counts = {"conv": 27, "dense": 30_000}
+    ax = bar_counts(counts, highlight=["conv"], xlabel="weights")
+    assert [t.get_text() for t in ax.texts] == [" 27", " 30,000"]
+    colours = [bar.get_facecolor() for bar in ax.patches]
+    assert colours[0] != colours[1]
+    assert ax.get_xscale() == "log" and ax.get_xlabel() == "weights"
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["conv", "dense"]
+    assert ax.yaxis_inverted()  # the first entry is on top
+
+
+def test_bar_counts_linear_axis():
+    ax = bar_counts({"a": 0, "b": 10}, log=False)
+    assert ax.get_xscale() == "linear" and ax.get_xlim()[1] == pytest.approx(13)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"counts": {}}, "at least one count"),
+        ({"counts": {"a": 1}, "highlight": ["b"]}, r"cannot highlight \['b'\]"),
+        ({"counts": {"a": 0}}, "logarithmic axis needs counts above 0"),
+    ],
+)
+def test_bar_counts_says_what_is_wrong(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        bar_counts(**kwargs)
+
+
+def test_plot_curves_draws_each_curve_and_the_baseline():
+    ax = plot_curves(
+        [-1, 0, 1],
+        {"dense": [0.2, 0.9, 0.3], "conv": [0.8, 0.8, 0.8]},
+        xlabel="shift",
+        ylabel="accuracy",
+        baseline=(0.1, "guessing"),
+        ylim=(0, 1),
+    )
+    assert [line.get_label() for line in ax.lines] == ["dense", "conv", "guessing"]
+    assert list(ax.lines[0].get_ydata()) == [0.2, 0.9, 0.3]
+    assert ax.lines[0].get_marker() != ax.lines[1].get_marker()
+    assert ax.get_ylim() == (0, 1) and (ax.get_xlabel(), ax.get_ylabel()) == ("shift", "accuracy")
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["dense", "conv", "guessing"]
+
+
+def test_plot_curves_accepts_tensors_and_draws_on_given_axes():
+    fig, ax = plt.subplots()
+    assert plot_curves(range(3), {"a": torch.tensor([1.0, 2.0, 3.0])}, ax=ax) is ax
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"x": [0, 1], "curves": {}}, "at least one curve"),
+        ({"x": [0, 1], "curves": {"a": [1, 2, 3]}}, "curve 'a' has 3 values for 2 x positions"),
+    ],
+)
+def test_plot_curves_says_what_is_wrong(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        plot_curves(**kwargs)
