@@ -6,8 +6,13 @@ import os
 import tempfile
 from pathlib import Path
 
-import pytest
-import torch
+# OpenMP threads that busy-wait starve each other when cores are shared (test workers,
+# notebook kernels); waiting passively costs nothing here and is often many times faster.
+# It must be set before torch loads; notebook kernels inherit it.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import pytest  # noqa: E402
+import torch  # noqa: E402
 from hypothesis import settings
 
 # Kernels that nbval starts inherit this, so lessons never touch a student's real progress.

@@ -52,6 +52,7 @@ def recording_environment():
     with tempfile.TemporaryDirectory() as scratch:
         os.environ["COURSE_PROGRESS_FILE"] = str(Path(scratch) / "progress.json")
         os.environ["COURSE_HEADLESS"] = "1"
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # as under the tests (conftest.py)
         yield
 
 

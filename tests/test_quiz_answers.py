@@ -279,6 +279,104 @@ def inputs_equal_to_their_window_max() -> int:
     return int((INPUT_4X4 == window_max).sum())
 
 
+# ----------------------------------------------------------------------------- 04_receptive_field
+
+
+def field_width(layers: list[nn.Module], length: int = 301) -> int:
+    """How many input positions, first to last, reach the middle output cell of a 1-D stack.
+
+    Convolutions get all-one weights and no bias, so contributions cannot cancel; average
+    pooling has the same windows as max pooling but passes gradient to all its inputs.
+    """
+    net = nn.Sequential(*layers).double()
+    for module in net:
+        if isinstance(module, nn.Conv1d):
+            nn.init.ones_(module.weight)
+            if module.bias is not None:
+                nn.init.zeros_(module.bias)
+    x = torch.zeros(1, 1, length, dtype=torch.float64, requires_grad=True)
+    out = net(x)
+    out[0, 0, out.shape[-1] // 2].backward()
+    reached = x.grad[0, 0].nonzero().flatten()
+    return int(reached.max() - reached.min() + 1)
+
+
+def conv3(padding: int = 0, dilation: int = 1) -> nn.Conv1d:
+    return nn.Conv1d(1, 1, 3, padding=padding, dilation=dilation)
+
+
+def three_3x3_field() -> int:
+    return field_width([conv3() for _ in range(3)])
+
+
+def field_after_pool(pool_stride: int = 2) -> int:
+    return field_width([conv3(1), conv3(1), nn.AvgPool1d(2, stride=pool_stride), conv3(1)])
+
+
+def convs_for_100px_cat() -> int:
+    """The fewest stacked 3x3 convolutions whose cells see at least 100 pixels."""
+    return next(n for n in range(1, 200) if field_width([conv3() for _ in range(n)], length=2 * n + 3) >= 100)
+
+
+def dilated_stack_field(dilations: tuple[int, ...] = (1, 2, 4, 8)) -> int:
+    return field_width([conv3(dilation=d) for d in dilations])
+
+
+# ----------------------------------------------------------------------------- 07_training_a_cnn
+
+
+def course_digit_cnn() -> nn.Sequential:
+    """The digit CNN exactly as the lesson trains it (course_utils.models)."""
+    from course_utils.models import digit_cnn as build
+
+    return build()
+
+
+def digit_cnn_conv2_parameters() -> int:
+    conv2 = course_digit_cnn()[3]
+    assert isinstance(conv2, nn.Conv2d) and (conv2.in_channels, conv2.out_channels) == (16, 36)
+    return n_params(conv2)
+
+
+def digit_cnn_conv2_field(with_pooling: bool = True, measure: str = "width") -> int:
+    """The input pixels one central cell of the second convolution depends on, found by autograd.
+
+    The course model's geometry in float64 with one channel and all-one weights, so that no
+    contribution cancels; its max pooling becomes average pooling with the same windows, which
+    passes gradient to every input. ``measure`` is the square's ``"width"`` or its ``"area"``.
+    """
+    layers = [layer for layer in course_digit_cnn()[:4] if isinstance(layer, nn.Conv2d | nn.MaxPool2d)]
+    copies = []
+    for layer in layers:
+        if isinstance(layer, nn.Conv2d):
+            copies.append(nn.Conv2d(1, 1, layer.kernel_size, padding=layer.padding, bias=False))
+            nn.init.ones_(copies[-1].weight)
+        elif with_pooling:
+            copies.append(nn.AvgPool2d(layer.kernel_size, layer.stride))
+    net = nn.Sequential(*copies).double()
+    image = torch.zeros(1, 1, 28, 28, dtype=torch.float64, requires_grad=True)
+    out = net(image)
+    out[0, 0, out.shape[-2] // 2, out.shape[-1] // 2].backward()
+    reached = image.grad[0, 0] != 0
+    if measure == "area":
+        return int(reached.sum())
+    columns = reached.any(dim=0).nonzero().flatten()
+    return int(columns.max() - columns.min() + 1)
+
+
+def face_cnn_stages(ceil_mode: bool = False) -> nn.Sequential:
+    """The convolution stages of the lesson's face detector."""
+    return nn.Sequential(
+        nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2, ceil_mode=ceil_mode),
+        nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2, ceil_mode=ceil_mode),
+    )  # fmt: skip
+
+
+def faces_shape_after_pool2(ceil_mode: bool = False) -> tuple[int, ...]:
+    with torch.no_grad():
+        return tuple(face_cnn_stages(ceil_mode)(torch.zeros(1, 1, 25, 25)).shape[1:])
+
+
 # ----------------------------------------------------------------------------- the link table
 
 COMPUTED: dict[tuple[str, str], Callable[[], object]] = {
@@ -313,6 +411,14 @@ COMPUTED: dict[tuple[str, str], Callable[[], object]] = {
     ("05_pooling", "mlhep-most-compute"): mlhep_most_compute,
     ("05_pooling", "mlhep-most-params"): mlhep_most_params,
     ("05_pooling", "maxpool-gradient-nonzero"): maxpool_inputs_with_gradient,
+    ("04_receptive_field", "three-3x3-field"): three_3x3_field,
+    ("04_receptive_field", "rf-after-pool"): field_after_pool,
+    ("04_receptive_field", "convs-for-100px-cat"): convs_for_100px_cat,
+    ("04_receptive_field", "dilated-stack-field"): dilated_stack_field,
+    ("04_receptive_field", "mlhep-pixels-per-cell"): mlhep_pixels_per_cell,
+    ("07_training_a_cnn", "conv2-parameters"): digit_cnn_conv2_parameters,
+    ("07_training_a_cnn", "conv2-receptive-field"): digit_cnn_conv2_field,
+    ("07_training_a_cnn", "faces-shape-after-pool2"): faces_shape_after_pool2,
 }
 
 # Numeric or shape questions whose answer is a convention or a fact, not a computation.
@@ -337,6 +443,17 @@ MISTAKES: dict[tuple[str, str, object], Callable[[], object]] = {
     ("05_pooling", "mlhep-pixels-per-cell", 49): lambda: mlhep_pixels_per_cell(up_to="pool1"),
     ("05_pooling", "maxpool-gradient-nonzero", 16): lambda: maxpool_inputs_with_gradient(F.avg_pool2d),
     ("05_pooling", "maxpool-gradient-nonzero", 5): inputs_equal_to_their_window_max,
+    ("04_receptive_field", "rf-after-pool", 8): lambda: field_after_pool(pool_stride=1),
+    ("04_receptive_field", "dilated-stack-field", 9): lambda: dilated_stack_field((1, 1, 1, 1)),
+    ("04_receptive_field", "dilated-stack-field", 15): lambda: dilated_stack_field((1, 2, 4)),
+    ("04_receptive_field", "mlhep-pixels-per-cell", 49): lambda: mlhep_pixels_per_cell(up_to="pool1"),
+    ("04_receptive_field", "rf-after-pool", 7): lambda: field_width([conv3(1) for _ in range(3)]),
+    ("04_receptive_field", "three-3x3-field", 27): lambda: 3 * n_params(nn.Conv2d(1, 1, 3, bias=False)),
+    ("07_training_a_cnn", "conv2-parameters", 14400): lambda: course_digit_cnn()[3].weight.numel(),
+    ("07_training_a_cnn", "conv2-parameters", 936): lambda: n_params(nn.Conv2d(1, 36, 5)),
+    ("07_training_a_cnn", "conv2-receptive-field", 9): lambda: digit_cnn_conv2_field(with_pooling=False),
+    ("07_training_a_cnn", "conv2-receptive-field", 196): lambda: digit_cnn_conv2_field(measure="area"),
+    ("07_training_a_cnn", "faces-shape-after-pool2", (16, 7, 7)): lambda: faces_shape_after_pool2(ceil_mode=True),
 }
 
 
