@@ -377,6 +377,39 @@ def faces_shape_after_pool2(ceil_mode: bool = False) -> tuple[int, ...]:
         return tuple(face_cnn_stages(ceil_mode)(torch.zeros(1, 1, 25, 25)).shape[1:])
 
 
+# ----------------------------------------------------------------------------- 06_batch_norm
+
+
+def he_std(in_channels: int = 8, kernel: int = 5) -> float:
+    """He et al.'s sqrt(2 / n), with n = the inputs of one output value, read off a real layer."""
+    conv = nn.Conv2d(in_channels, 1, kernel)
+    return nn.init.calculate_gain("relu") / math.sqrt(conv.weight[0].numel())
+
+
+def batch_norm_output_for_nine(gamma: float = 3.0, beta: float = 0.5) -> float:
+    """nn.BatchNorm2d in training mode on one channel holding 2, 4, 4, 4, 5, 5, 7, 9 (eps ~ 0: PyTorch wants > 0)."""
+    values = torch.tensor([2.0, 4, 4, 4, 5, 5, 7, 9], dtype=torch.float64).reshape(8, 1, 1, 1)
+    layer = nn.BatchNorm2d(1, eps=1e-12).double()
+    with torch.no_grad():
+        layer.weight.fill_(gamma)
+        layer.bias.fill_(beta)
+    return layer(values)[7].item()  # the output for the value 9
+
+
+def values_per_batch_norm_mean(shape: tuple[int, int, int, int] = (32, 16, 14, 14)) -> int:
+    """Let PyTorch count: with momentum 1 the running mean is the batch mean, here (one 1 among zeros) 1 / m."""
+    layer = nn.BatchNorm2d(shape[1], momentum=1.0).double()
+    x = torch.zeros(shape, dtype=torch.float64)
+    x[0, 0, 0, 0] = 1.0
+    layer.train()(x)
+    return round(1 / layer.running_mean[0].item())
+
+
+def batch_norm_buffers(channels: int = 64) -> int:
+    layer = nn.BatchNorm2d(channels)
+    return layer.running_mean.numel() + layer.running_var.numel()
+
+
 # ----------------------------------------------------------------------------- the link table
 
 COMPUTED: dict[tuple[str, str], Callable[[], object]] = {
@@ -419,6 +452,10 @@ COMPUTED: dict[tuple[str, str], Callable[[], object]] = {
     ("07_training_a_cnn", "conv2-parameters"): digit_cnn_conv2_parameters,
     ("07_training_a_cnn", "conv2-receptive-field"): digit_cnn_conv2_field,
     ("07_training_a_cnn", "faces-shape-after-pool2"): faces_shape_after_pool2,
+    ("06_batch_norm", "he-std-conv"): he_std,
+    ("06_batch_norm", "bn-worked-example"): batch_norm_output_for_nine,
+    ("06_batch_norm", "bn-values-per-mean"): values_per_batch_norm_mean,
+    ("06_batch_norm", "bn-learnable-params"): lambda: n_params(nn.BatchNorm2d(64)),
 }
 
 # Numeric or shape questions whose answer is a convention or a fact, not a computation.
@@ -454,6 +491,10 @@ MISTAKES: dict[tuple[str, str, object], Callable[[], object]] = {
     ("07_training_a_cnn", "conv2-receptive-field", 9): lambda: digit_cnn_conv2_field(with_pooling=False),
     ("07_training_a_cnn", "conv2-receptive-field", 196): lambda: digit_cnn_conv2_field(measure="area"),
     ("07_training_a_cnn", "faces-shape-after-pool2", (16, 7, 7)): lambda: faces_shape_after_pool2(ceil_mode=True),
+    ("06_batch_norm", "he-std-conv", 0.5): lambda: nn.init.calculate_gain("relu") / math.sqrt(8),
+    ("06_batch_norm", "bn-worked-example", 4): lambda: batch_norm_output_for_nine(gamma=0.5, beta=3.0),
+    ("06_batch_norm", "bn-worked-example", 2): lambda: batch_norm_output_for_nine(gamma=1.0, beta=0.0),
+    ("06_batch_norm", "bn-learnable-params", 256): lambda: n_params(nn.BatchNorm2d(64)) + batch_norm_buffers(64),
 }
 
 
@@ -504,3 +545,10 @@ def test_the_first_convolution_dominates_the_cost_by_a_wide_margin():
     costs = mlhep_layer_costs()
     runner_up = max(cost for name, cost in costs.items() if name != "conv1")
     assert costs["conv1"] > 3 * runner_up
+
+
+def test_he_std_is_what_kaiming_normal_draws():
+    """06_batch_norm: the formula behind 'he-std-conv' agrees with PyTorch's own initialiser."""
+    weight = nn.Conv2d(8, 2950, 5).weight.detach()  # about 590,000 weights with 8 * 5 * 5 inputs each
+    nn.init.kaiming_normal_(weight, nonlinearity="relu", generator=torch.Generator().manual_seed(0))
+    assert weight.std().item() == pytest.approx(he_std(), rel=0.01)
