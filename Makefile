@@ -39,11 +39,12 @@ $(STAMP): pyproject.toml constraints.txt
 lab: $(STAMP)
 	$(BIN)/python scripts/lab.py notebooks/00_welcome.ipynb
 
-# Unit and property tests run on $(WORKERS) workers (one PyTorch thread each); the lessons then
+# ruff first (seconds). Unit, property and doctests (every example in a course_utils docstring) run on $(WORKERS) workers (one PyTorch thread each); the lessons then
 # run one at a time, each kernel with the 2 threads its stored outputs were recorded with, so
 # that threads never outnumber cores.
 test: $(STAMP)
-	$(BIN)/python -m pytest -n $(WORKERS) --dist loadfile tests
+	$(BIN)/ruff check course_utils tests bench scripts
+	$(BIN)/python -m pytest -n $(WORKERS) --dist loadfile --doctest-modules course_utils tests
 	$(BIN)/python -m pytest $(NBVAL) notebooks
 
 slides: $(STAMP)

@@ -11,6 +11,7 @@ from pathlib import Path
 # It must be set before torch loads; notebook kernels inherit it.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
+import matplotlib  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 from hypothesis import settings
@@ -24,6 +25,8 @@ os.environ["COURSE_HEADLESS"] = "1"
 # One PyTorch thread per test worker: two workers already fill a 2-core machine, and tiny
 # tensors run slower, not faster, when threads compete. (Notebook kernels set their own.)
 torch.set_num_threads(1)
+# Figures drawn by tests and doctests go nowhere (kernels that nbval starts keep their inline backend).
+matplotlib.use("Agg")
 
 settings.register_profile("course", deadline=None, print_blob=True)
 settings.load_profile("course")

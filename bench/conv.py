@@ -24,8 +24,8 @@ import torch
 import torch.nn.functional as F
 from threadpoolctl import threadpool_info, threadpool_limits
 
-from course_utils.conv import conv2d, conv2d_naive
-from course_utils.conv_fast import conv2d_shifted
+from course_utils.ops.conv import conv2d, conv2d_naive
+from course_utils.ops.conv_fast import conv2d_shifted
 
 THREADS = 2
 BATCH, C_IN, C_OUT, SIZE, KERNEL, PADDING = 16, 64, 64, 56, 3, 1

@@ -3,7 +3,7 @@
 Usage: python scripts/train_digit_cnn.py   (then `make checksums`)
 
 Seeded and deterministic: the same environment (constraints.txt, 2 threads)
-gives the same weights. The recipe lives in ``course_utils.recipes``, which the
+gives the same weights. The recipe lives in ``course_utils.training.recipes``, which the
 lesson calls too, so the notebook trains exactly the same way; this script
 only saves the result.
 """
@@ -11,7 +11,9 @@ only saves the result.
 from __future__ import annotations
 
 import course_utils
-from course_utils import checkpoint, recipes, train
+from course_utils.training import checkpoint
+from course_utils.training import recipes
+from course_utils.training import loop as train
 
 
 def main() -> None:

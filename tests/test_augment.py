@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from course_utils.augment import affine, random_affine, shift
+from course_utils.training import affine, random_affine, shift
 
 
 def dot(row, col, size=9):

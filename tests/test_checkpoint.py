@@ -4,8 +4,9 @@ import pytest
 import torch
 from torch import nn
 
-from course_utils.checkpoint import hash_file, load_checkpoint, save_checkpoint
 from course_utils.integrity import IntegrityError, sha256_of
+from course_utils.training import load_checkpoint, save_checkpoint
+from course_utils.training.checkpoint import hash_file
 
 
 def model():

@@ -4,8 +4,10 @@ import torch
 import torch.nn.functional as F
 from matplotlib.patches import Rectangle
 
-from course_utils.conv import sliding_steps
-from course_utils.conv_anim import StepPlayer, draw_input, plot_steps
+from course_utils.ops import sliding_steps
+from course_utils.plots import plot_steps
+from course_utils.plots.steps import draw_input
+from course_utils.widgets import StepPlayer
 
 IMAGE = np.array([[1, 1, 1, 0, 0], [0, 1, 1, 1, 0], [0, 0, 1, 1, 1], [0, 0, 1, 1, 0], [0, 1, 1, 0, 0]])
 KERNEL = np.array([[1, 0, 1], [0, 1, 0], [1, 0, 1]])

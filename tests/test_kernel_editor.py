@@ -11,9 +11,10 @@ import torch.nn.functional as F
 from PIL import Image
 
 import course_utils
-from course_utils.conv import correlate2d
-from course_utils.kernel_editor import CUSTOM, KernelEditor, filter_image
-from course_utils.widget_view import WIDGET_VIEW_MIME
+from course_utils.ops import correlate2d
+from course_utils.widgets import KernelEditor
+from course_utils.widgets.base import WIDGET_VIEW_MIME
+from course_utils.widgets.kernel_editor import CUSTOM, filter_image
 
 PRESETS = {
     "identity": [[0, 0, 0], [0, 1, 0], [0, 0, 0]],

@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from course_utils import models
+from course_utils.models import digits as models
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from torch import nn
 
-from course_utils.norm import BatchNorm2d, batch_norm2d, group_norm
+from course_utils.ops import BatchNorm2d, batch_norm2d, group_norm
 
 shapes = st.tuples(st.integers(1, 4), st.integers(1, 4), st.integers(1, 5), st.integers(1, 5)).filter(
     lambda s: s[0] * s[2] * s[3] > 1  # training needs two values per channel, in PyTorch too

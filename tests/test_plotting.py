@@ -7,14 +7,8 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
-from course_utils.plotting import (  # noqa: E402
-    MAX_NUMBERED_CELLS,
-    bar_counts,
-    plot_curves,
-    show_images,
-    show_numbers,
-    show_patch,
-)
+from course_utils.plots import bar_counts, plot_curves, show_images, show_numbers, show_patch
+from course_utils.plots.images import MAX_NUMBERED_CELLS  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

@@ -7,14 +7,7 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from course_utils.pooling import (
-    avg_pool2d,
-    global_avg_pool2d,
-    lp_pool2d,
-    max_pool2d,
-    max_pool2d_backward,
-    pool_output_size,
-)
+from course_utils.ops import avg_pool2d, global_avg_pool2d, lp_pool2d, max_pool2d, max_pool2d_backward, pool_output_size
 
 # Seed 002 (Okazaki), "Max pooling": this 4x4 input, 2x2 windows with stride 2.
 DECK_INPUT = np.array([[2, 1, 0, 0], [3, 2, 1, 1], [4, 3, 2, 1], [2, 2, 1, 0]])

@@ -326,8 +326,8 @@ def dilated_stack_field(dilations: tuple[int, ...] = (1, 2, 4, 8)) -> int:
 
 
 def course_digit_cnn() -> nn.Sequential:
-    """The digit CNN exactly as the lesson trains it (course_utils.models)."""
-    from course_utils.models import digit_cnn as build
+    """The digit CNN exactly as the lesson trains it (course_utils.models.digits)."""
+    from course_utils.models.digits import digit_cnn as build
 
     return build()
 

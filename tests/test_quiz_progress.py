@@ -78,7 +78,7 @@ def test_a_failed_write_leaves_the_old_file_whole(progress_path, monkeypatch):
 WRITER = """
 import sys, time
 from pathlib import Path
-from course_utils.quiz.progress import record_attempt
+from course_utils.quiz import record_attempt
 name, count, go = sys.argv[1], int(sys.argv[2]), Path(sys.argv[3])
 go.with_name(f"{name}.ready").touch()
 while not go.exists():  # start together, so that the writes really overlap

@@ -7,13 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from course_utils.quiz import check_answer, format_answer, list_banks, load_bank
-from course_utils.quiz.questions import (
-    AnswerFormatError,
-    format_shape,
-    normalise_text,
-    parse_number,
-    parse_shape,
-)
+from course_utils.quiz.questions import AnswerFormatError, format_shape, normalise_text, parse_number, parse_shape
 
 BANK = """
 notebook: sample

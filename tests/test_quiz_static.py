@@ -16,7 +16,7 @@ from nbconvert import HTMLExporter
 
 from course_utils import quiz
 from course_utils.quiz.render import static_html
-from course_utils.widget_view import WIDGET_VIEW_MIME
+from course_utils.widgets.base import WIDGET_VIEW_MIME
 
 
 def _execute(tmp_path, *sources: str) -> nbformat.NotebookNode:

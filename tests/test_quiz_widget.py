@@ -6,9 +6,9 @@ import ipywidgets as widgets
 import pytest
 
 from course_utils import quiz
+from course_utils.quiz import load_attempts
 from course_utils.quiz import widget as quiz_widget
-from course_utils.quiz.progress import load_attempts
-from course_utils.widget_view import WIDGET_VIEW_MIME
+from course_utils.widgets.base import WIDGET_VIEW_MIME
 
 BANK = """
 notebook: sample

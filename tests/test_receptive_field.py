@@ -9,12 +9,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from torch import nn
 
-from course_utils.receptive_field import (
-    Layer,
-    empirical_receptive_field,
-    field_gradient,
-    receptive_field,
-)
+from course_utils.ops import Layer, empirical_receptive_field, field_gradient, receptive_field
 
 
 def per_axis(table, key):

@@ -13,17 +13,18 @@ from hypothesis import strategies as st
 from PIL import Image
 from torch import nn
 
-from course_utils.receptive_field import Layer, empirical_receptive_field, receptive_field
-from course_utils.rf_plots import (
-    WIDGET_VIEW_MIME,
-    FieldExplorer,
+from course_utils.ops import (
+    Layer,
     cell_at,
-    draw_field,
+    empirical_receptive_field,
     field_box,
     field_centre,
     layer_table,
-    nested_fields,
+    receptive_field,
 )
+from course_utils.plots import draw_field, nested_fields
+from course_utils.widgets import FieldExplorer
+from course_utils.widgets.base import WIDGET_VIEW_MIME
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import io
 import itertools
 
@@ -20,18 +19,11 @@ from hypothesis import strategies as st  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from course_utils import size_explorer as module  # noqa: E402
-from course_utils.size_explorer import (  # noqa: E402
-    RANGES,
-    SizeExplorer,
-    check_output_size,
-    draw_positions,
-    formula_text,
-    kernel_positions,
-    size_formula,
-    unused_cells,
-)
-from course_utils.widget_view import WIDGET_VIEW_MIME
+from course_utils.ops import formula_text, kernel_positions, size_formula, unused_cells
+from course_utils.plots import draw_positions
+from course_utils.widgets import SizeExplorer
+from course_utils.widgets.base import WIDGET_VIEW_MIME
+from course_utils.widgets.size_explorer import RANGES  # noqa: E402
 
 
 def torch_width(n, kernel, stride=1, padding=0, dilation=1) -> int:
@@ -216,66 +208,7 @@ def test_draw_positions_puts_one_red_row_per_output_cell():
     assert len(cells) == 7 + 2
 
 
-# ----------------------------------------------------------------------------- the exercise check
-
-
-def right(n, kernel, stride=1, padding=0, dilation=1):
-    return (n + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
-
-
-def student(formula):
-    """A student's function, from a formula in short names (n, k, s, p, d)."""
-
-    def output_size(n, kernel, stride=1, padding=0, dilation=1):
-        return formula(n, kernel, stride, padding, dilation)
-
-    return output_size
-
-
-@pytest.mark.parametrize(
-    ("fn", "says"),
-    [
-        (student(lambda n, k, s, p, d: (n + 2 * p - k) // s + 1), "dilation"),
-        (student(lambda n, k, s, p, d: (n - d * (k - 1) - 1) // s + 1), "padding"),
-        (student(lambda n, k, s, p, d: right(n, k, s, p, d) - 1), "+ 1"),
-        (student(lambda n, k, s, p, d: (n + 2 * p - d * (k - 1) - 1) / s + 1), "float"),
-        (student(lambda n, k, s, p, d: -(-(n + 2 * p - d * (k - 1) - 1) // s) + 1), "rounded up"),
-        (student(lambda n, k, s, p, d: (n + p - d * (k - 1) - 1) // s + 1), "one side"),
-        (student(lambda n, k, s, p, d: (n + 2 * p - d * k) // s + 1), "d*k"),
-        (student(lambda n, k, s, p, d: None), "None"),
-        (lambda n, kernel: n - kernel + 1, "must accept"),
-    ],
-)
-def test_check_names_the_classic_mistakes(fn, says):
-    result = check_output_size(fn, verbose=False)
-    assert not result.passed
-    assert says in result.message, result.message
-    assert "We called fn(" in result.message
-
-
-def test_check_passes_a_right_answer_and_prints_the_verdict(capsys):
-    result = check_output_size(right)
-    assert result.passed and result.cases_passed == result.cases_total > 100
-    assert "All" in capsys.readouterr().out
-
-
-def test_check_cases_are_sizes_pytorch_accepts():
-    for case in module.size_cases():
-        assert torch_width(**case.args) == right(**case.args)
-
-
-def test_doctests():
-    failures, tried = doctest.testmod(module)
-    assert tried > 5 and failures == 0
-
-
-def test_numpy_ints_count_as_ints():
-    assert check_output_size(lambda **a: np.int64(right(**a)), verbose=False).passed
-
-
 # ----------------------------------------------------------------------------- the step player
 
 BINARY = np.array([[1, 1, 1, 0, 0], [0, 1, 1, 1, 0], [0, 0, 1, 1, 1], [0, 0, 1, 1, 0], [0, 1, 1, 0, 0]])
 X_KERNEL = np.array([[1, 0, 1], [0, 1, 0], [1, 0, 1]])
-
-

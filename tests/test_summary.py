@@ -6,15 +6,13 @@ FLOP counter (2 FLOPs per multiply-add), and against the formula on random layer
 
 from __future__ import annotations
 
-import doctest
-
 import pytest
 import torch
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
-import course_utils.summary as summary_module
-from course_utils.summary import COLUMNS, Column, summary
+from course_utils.analysis import summary
+from course_utils.analysis.summary import COLUMNS, Column
 
 
 def small_model() -> nn.Sequential:
@@ -178,14 +176,9 @@ def test_a_batch_axis_in_input_shape_is_explained() -> None:
         summary(small_model(), (1, 1, 8, 8))
 
 
-def test_docstring_examples() -> None:
-    failures, tried = doctest.testmod(summary_module)
-    assert tried > 0 and failures == 0
-
-
 def test_receptive_field_column_matches_an_autograd_measurement() -> None:
     from course_utils.models import digit_cnn
-    from course_utils.receptive_field import empirical_receptive_field
+    from course_utils.ops import empirical_receptive_field
 
     model = digit_cnn()
     table = summary(model, (1, 28, 28))

@@ -2,8 +2,8 @@ import pytest
 import torch
 from torch import nn
 
-from course_utils import train
 from course_utils.runtime import seed_everything
+from course_utils.training import loop as train
 
 
 def blobs(n=200):

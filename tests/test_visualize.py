@@ -1,8 +1,6 @@
-"""course_utils.visualize: layer outputs, top activations, receptive-field patches, confusion matrices, plots."""
+"""course_utils.plots.features: layer outputs, top activations, receptive-field patches, confusion matrices, plots."""
 
 from __future__ import annotations
-
-import doctest
 
 import matplotlib
 import numpy as np
@@ -10,20 +8,10 @@ import pytest
 import torch
 from torch import nn
 
-import course_utils.visualize as visualize_module
+from course_utils.analysis import confusion_matrix, layer_outputs, patch_under, top_activations
 from course_utils.models import digit_cnn
-from course_utils.receptive_field import field_gradient, receptive_field
-from course_utils.visualize import (
-    confusion_matrix,
-    layer_outputs,
-    patch_under,
-    plot_confusion_matrix,
-    plot_feature_maps,
-    plot_kernels,
-    plot_top_patches,
-    show_mistakes,
-    top_activations,
-)
+from course_utils.ops import field_gradient, receptive_field
+from course_utils.plots import plot_confusion_matrix, plot_feature_maps, plot_kernels, plot_top_patches, show_mistakes
 
 matplotlib.use("Agg")
 
@@ -152,8 +140,3 @@ def test_the_plots_draw_one_panel_per_item_and_check_their_input() -> None:
         plot_feature_maps(torch.rand(2, 36, 7, 7))
     with pytest.raises(ValueError, match="square"):
         plot_confusion_matrix(torch.zeros(2, 3))
-
-
-def test_docstring_examples() -> None:
-    failures, tried = doctest.testmod(visualize_module)
-    assert tried > 0 and failures == 0

@@ -24,7 +24,7 @@ from course_utils.quiz import progress
 from course_utils.quiz.bank import Question, load_bank
 from course_utils.quiz.questions import Result, check_answer
 from course_utils.quiz.render import answer_html, markdown_to_html, question_html, static_html, static_text
-from course_utils.widget_view import bundle
+from course_utils.widgets.base import bundle
 
 _PLACEHOLDERS = {"numeric": "a number, e.g. 42", "shape": "e.g. 3x32x32", "text": "your answer"}
 _GOOD, _BAD, _NOTE = "#1a7f37", "#b42318", "#6e5300"

@@ -45,7 +45,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from course_utils.pooling import pool_output_size
+from course_utils.ops.pooling import pool_output_size
 
 IntOrTuple = int | tuple[int, ...]
 Box = tuple[tuple[int, int], ...]

@@ -18,7 +18,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from course_utils.receptive_field import receptive_field
+from course_utils.ops.receptive_field import receptive_field
 
 Shape = tuple[int, ...]
 
@@ -94,7 +94,7 @@ def _format_field(field: int | tuple[int, ...] | None) -> str:
 
 
 def with_receptive_fields(calls: list[LayerCall]) -> list[LayerCall]:
-    """The calls with each one's receptive field, by :func:`course_utils.receptive_field.receptive_field`.
+    """The calls with each one's receptive field, by :func:`course_utils.ops.receptive_field.receptive_field`.
 
     Per-pixel layers (ReLU, batch norm) keep the field of the layer before; the first layer
     the recurrence cannot follow (Flatten, Linear, ...) and every layer after it see ``"all"``.

@@ -1,19 +1,103 @@
-"""Pictures of a convolution at work: each position of the kernel, as small multiples or a player.
+"""A kernel sliding over an image: one frame per position, and every position along one axis.
 
-The numbers come from :func:`course_utils.conv.sliding_steps`; this module only draws them.
-Padding cells are tinted blue, the cells under the kernel are outlined in red (with
-dilation, the taps sit ``dilation`` pixels apart), and the output fills in cell by cell.
+* :func:`plot_steps` small multiples of the kernel's positions over a 2-D input and the output
+  filling up; :func:`draw_frame` one such frame (the :class:`~course_utils.widgets.StepPlayer`
+  plays them);
+* :func:`draw_positions` every position of a kernel along one axis, one row per output cell,
+  in the style of Dumoulin and Visin's guide (2016).
+
+The numbers come from :func:`course_utils.ops.sliding_steps` and :mod:`course_utils.ops.geometry`;
+this module only draws them.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from course_utils.conv import _pad, _pair, conv_output_size, sliding_steps
-from course_utils.widget_view import bundle, figure_png
+from course_utils.ops.conv import _pad, _pair, conv_output_size, sliding_steps
+from course_utils.ops.geometry import kernel_positions, unused_cells
 
-PAD_COLOUR = (0.80, 0.88, 1.0)
+PAD_COLOUR = (0.80, 0.88, 1.0)  # the same blue as course_utils.widgets.step_player
+
+
+UNUSED_COLOUR = (0.82, 0.82, 0.82)
+
+
 TAP_COLOUR = "tab:red"
+
+
+def draw_positions(ax, n: int, kernel: int, stride: int = 1, padding: int = 0, dilation: int = 1) -> None:
+    """Every kernel position along one axis: the padded input on top, one row per output cell.
+
+    Padding cells are blue, input cells that no tap reads are grey, and each row shows the
+    taps of one position in red, joined by a line over the pixels it spans. When the kernel
+    does not fit, the single row shows it hanging over the edge.
+    """
+    from matplotlib.patches import Rectangle
+
+    width = n + 2 * padding
+    try:
+        rows = kernel_positions(n, kernel, stride, padding, dilation)
+        unused = set(unused_cells(n, kernel, stride, padding, dilation))
+        fits = True
+    except ValueError:
+        rows = [[u * dilation for u in range(kernel)]]
+        unused, fits = set(), False
+    for cell in range(width):
+        inside = padding <= cell < padding + n
+        colour = PAD_COLOUR if not inside else UNUSED_COLOUR if cell - padding in unused else "white"
+        ax.add_patch(Rectangle((cell, 0), 1, 1, facecolor=colour, edgecolor="0.4", linewidth=0.8))
+    ax.text(width + 0.3, 0.5, "input", va="center", fontsize=8)
+    for row, taps in enumerate(rows, start=1):
+        y = row + 0.5
+        ax.plot([taps[0] + 0.5, taps[-1] + 0.5], [y, y], color=TAP_COLOUR, linewidth=1, alpha=0.6)
+        for tap in taps:
+            ax.add_patch(Rectangle((tap + 0.15, row + 0.15), 0.7, 0.7, color=TAP_COLOUR))
+        label = f"out[{row - 1}]" if fits else "does not fit"
+        ax.text(max(width, taps[-1] + 1) + 0.3, y, label, va="center", fontsize=8)
+    if not fits:
+        ax.plot([width, width], [0, 2], color="black", linewidth=2)
+    right = max(width, rows[-1][-1] + 1) + 3.2
+    ax.set_xlim(-0.2, right)
+    ax.set_ylim(len(rows) + 1.1, -0.1)
+    ax.set_aspect("equal")
+    ax.axis("off")
+
+
+def positions_figure(
+    n: int, kernel: int, stride: int = 1, padding: int = 0, dilation: int = 1, scale: float = 0.28, pyplot: bool = True
+):
+    """A figure holding :func:`draw_positions`, sized to fit it, with a one-line title.
+
+    With ``pyplot=False`` the figure is made without pyplot, so it never shows up by itself
+    in a notebook (the widgets use that to draw PNG frames).
+    """
+    try:
+        rows = conv_output_size(n, kernel, stride, padding, dilation)
+        title = f"n={n}, k={kernel}, s={stride}, p={padding}, d={dilation}: {rows} positions"
+    except ValueError:
+        rows = 1
+        title = f"n={n}, k={kernel}, s={stride}, p={padding}, d={dilation}: the kernel does not fit"
+    cells = max(n + 2 * padding, dilation * (kernel - 1) + 1) + 3.5
+    figsize = (max(cells * scale, 3.5), (rows + 1.3) * scale + 0.35)
+    fig = _figure(figsize, pyplot)
+    ax = fig.subplots()
+    draw_positions(ax, n, kernel, stride, padding, dilation)
+    ax.set_title(title, fontsize=9)
+    fig.tight_layout(pad=0.3)
+    return fig
+
+
+def _figure(figsize: tuple[float, float], pyplot: bool = False):
+    if pyplot:
+        import matplotlib.pyplot as plt
+
+        return plt.figure(figsize=figsize)
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=figsize)
+
+
 MAX_NUMBERED = 12
 
 
@@ -100,63 +184,3 @@ def draw_frame(fig, image, kernel, steps, index, padding=0, dilation=1, numbers=
     draw_output(ax_out, (h_out, w_out), steps[: index + 1], numbers, fmt)
     step = steps[index]
     ax_out.set_title(f"out[{step.row}, {step.col}] = {fmt.format(step.value)}", fontsize=9)
-
-
-class StepPlayer:
-    """A play button and a slider that walk the kernel over a small image, one position per frame.
-
-    Each frame is a :func:`draw_frame` picture (the input with the kernel's taps, the output
-    filled in so far), sent to the browser as a PNG. Outside a live notebook the player shows
-    as text: the settings and the output values in reading order. Attributes: :attr:`widget`,
-    :attr:`steps` (one :class:`course_utils.conv.SlidingStep` per frame), :attr:`slider`,
-    :attr:`play`, :attr:`picture` and :attr:`step` (the position on show).
-    """
-
-    def __init__(self, image, kernel, stride=1, padding=0, dilation=1, numbers=True, fmt="{:.0f}", interval=700):
-        import ipywidgets as widgets
-
-        self.image, self.kernel = np.asarray(image), np.asarray(kernel)
-        self.stride, self.padding, self.dilation = stride, padding, dilation
-        self.numbers, self.fmt = numbers, fmt
-        self.steps = list(sliding_steps(self.image, self.kernel, stride, padding, dilation))
-        last = len(self.steps) - 1
-        self.slider = widgets.IntSlider(value=0, min=0, max=last, description="step")
-        self.play = widgets.Play(value=0, min=0, max=last, interval=interval, description="play")
-        widgets.jslink((self.play, "value"), (self.slider, "value"))
-        self.picture = widgets.Image(format="png")
-        self.slider.observe(lambda _change: self._draw(), names="value")
-        self.widget = widgets.VBox([widgets.HBox([self.play, self.slider]), self.picture])
-        self._draw()
-
-    @property
-    def step(self):
-        """The kernel position on show (a :class:`course_utils.conv.SlidingStep`)."""
-        return self.steps[self.slider.value]
-
-    def frame(self, index: int) -> bytes:
-        """PNG bytes of frame ``index``."""
-        from matplotlib.figure import Figure  # not pyplot: nothing is shown, nothing leaks
-
-        figure = Figure(figsize=(6, 3), dpi=72)
-        draw_frame(
-            figure, self.image, self.kernel, self.steps, index, self.padding, self.dilation, self.numbers, self.fmt
-        )
-        return figure_png(figure)
-
-    def _draw(self) -> None:
-        self.picture.value = self.frame(self.slider.value)
-
-    def __repr__(self) -> str:
-        (height, width), (kh, kw) = self.image.shape, self.kernel.shape
-        rows, cols = self.steps[-1].row + 1, self.steps[-1].col + 1
-        positions = f"{len(self.steps)} position{'s' * (len(self.steps) != 1)}"
-        values = ", ".join(self.fmt.format(step.value) for step in self.steps)
-        return (
-            f"StepPlayer: {positions} of a {kh}x{kw} kernel on a {height}x{width} image "
-            f"(stride {self.stride}, padding {self.padding}, dilation {self.dilation}) -> output {rows}x{cols}\n"
-            f"outputs in reading order: {values}\n"
-            "(in a live notebook: press play or drag the slider)"
-        )
-
-    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
-        return bundle(self.widget, repr(self))

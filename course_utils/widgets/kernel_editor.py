@@ -3,7 +3,7 @@
 In the spirit of V. Powell's "Image Kernels Explained Visually" (setosa.io) and of CNN
 Explainer (Wang et al. 2020): a ``k x k`` grid of number boxes, a drop-down of named
 kernels, the photo and its filtered version side by side. Every change re-filters the photo
-with :func:`course_utils.conv.correlate2d` (zero padding ``k // 2``, so the result keeps
+with :func:`course_utils.ops.conv.correlate2d` (zero padding ``k // 2``, so the result keeps
 the photo's size), exactly what a convolution layer computes for one channel.
 
 Everything is computed in Python, so tests drive it without a browser: set a number box's
@@ -27,8 +27,8 @@ from collections.abc import Mapping
 import ipywidgets as widgets
 import numpy as np
 
-from course_utils.conv import correlate2d
-from course_utils.widget_view import bundle
+from course_utils.ops.conv import correlate2d
+from course_utils.widgets.base import bundle
 
 CUSTOM = "custom"
 IDENTITY_3X3 = np.array([[0.0, 0, 0], [0, 1, 0], [0, 0, 0]])

@@ -27,7 +27,9 @@ def show_numbers(values, ax=None, fmt: str = "{:.0f}", cmap: str = "gray", vmin=
     readable. ``vmin``/``vmax`` fix the colour scale (default: the data's range).
     Returns the axes.
 
-    >>> ax = show_numbers(np.array([[0, 255], [128, 64]]))  # doctest: +SKIP
+    >>> ax = show_numbers(np.array([[0, 255], [128, 64]]))
+    >>> [text.get_text() for text in ax.texts]
+    ['0', '255', '128', '64']
     """
     import matplotlib.pyplot as plt
 

@@ -24,10 +24,12 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from course_utils import checkpoint, models, train
-from course_utils.augment import random_affine
+from course_utils import models
 from course_utils.integrity import DATA_DIR
 from course_utils.runtime import seed_everything
+from course_utils.training.augment import random_affine
+from course_utils.training.checkpoint import load_checkpoint
+from course_utils.training.loop import History, fit
 
 CHECKPOINT = DATA_DIR / "checkpoints" / "digit_cnn.pt"
 EPOCHS, LR, BATCH_SIZE, SEED = 20, 3e-3, 64, 0
@@ -46,7 +48,7 @@ def train_recipe(
     device: str | torch.device = "cpu",
     val: tuple[torch.Tensor, torch.Tensor] | None = None,
     plot: bool = False,
-) -> tuple[nn.Module, train.History]:
+) -> tuple[nn.Module, History]:
     """Seed, build ``make_model()``, train it with the lesson's recipe; returns ``(model, history)``.
 
     ``make_model`` is a function that builds the model (``models.digit_cnn``, not
@@ -67,14 +69,14 @@ def train_recipe(
         )
     seed_everything(seed)
     model = make_model().to(device)
-    history = train.fit(
+    history = fit(
         model, (x, y), val=val, epochs=epochs, lr=LR, batch_size=BATCH_SIZE, augment=augment, plot=plot
     )
     model.eval()
     return model, history
 
 
-def train_digit_cnn(x: torch.Tensor, y: torch.Tensor, **options) -> tuple[nn.Module, train.History]:
+def train_digit_cnn(x: torch.Tensor, y: torch.Tensor, **options) -> tuple[nn.Module, History]:
     """The digit CNN trained with the recipe: what ``data/checkpoints/digit_cnn.pt`` holds.
 
     ``options`` go to :func:`train_recipe` (``epochs``, ``augment``, ``seed``, ``device``,
@@ -85,5 +87,5 @@ def train_digit_cnn(x: torch.Tensor, y: torch.Tensor, **options) -> tuple[nn.Mod
 
 def load_digit_cnn(path: str | Path = CHECKPOINT) -> nn.Module:
     """The trained digit CNN from its checkpoint (SHA-256 verified, weights only), in eval mode."""
-    model = checkpoint.load_checkpoint(models.digit_cnn(), path)
+    model = load_checkpoint(models.digit_cnn(), path)
     return model.eval()

@@ -1,6 +1,6 @@
 """A fast path for 2D convolution: a sum of shifted matrix products.
 
-:func:`course_utils.conv.conv2d` first copies every patch into an im2col matrix that is
+:func:`course_utils.ops.conv.conv2d` first copies every patch into an im2col matrix that is
 ``kH * kW`` times larger than the input, then does one big matrix product. This module
 gets the same numbers without that copy. Split the convolution by kernel tap:
 
@@ -13,7 +13,7 @@ padded image flattened row by row, shifting by ``(a, b)`` pixels is moving ``a W
 places, so ``X[u, v]`` is a window of that flat array and the output comes out "wide"
 (``W_p`` columns per row, of which the first ``W_out`` are kept).
 
-The tests check :func:`conv2d_shifted` against :func:`course_utils.conv.conv2d` and
+The tests check :func:`conv2d_shifted` against :func:`course_utils.ops.conv.conv2d` and
 PyTorch; ``bench/conv.py`` measures both.
 """
 
@@ -23,7 +23,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from course_utils.conv import (
+from course_utils.ops.conv import (
     IntOrPair,
     Pair,
     _add_bias,
@@ -46,7 +46,7 @@ def conv2d_shifted(
 ) -> np.ndarray:
     """2D convolution as ``kH * kW`` shifted matrix products; same result as ``conv2d``.
 
-    Arguments and layouts as :func:`course_utils.conv.conv2d` and ``F.conv2d``:
+    Arguments and layouts as :func:`course_utils.ops.conv.conv2d` and ``F.conv2d``:
     ``x`` ``(N, C_in, H, W)``, ``weight`` ``(C_out, C_in / groups, kH, kW)``, output
     ``(N, C_out, H_out, W_out)`` with ``H_out = floor((H + 2p - d(kH - 1) - 1) / s) + 1``.
 

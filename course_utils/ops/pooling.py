@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from course_utils.conv import _AXES, IntOrPair, Pair, _pair
+from course_utils.ops.conv import _AXES, IntOrPair, Pair, _pair
 
 # ----------------------------------------------------------------------------------------
 # Output sizes and argument checks

@@ -1,0 +1,23 @@
+"""Measuring a network: its summary table, its response to shifts, the signal through its layers.
+"""
+
+from course_utils.analysis.features import Hit, confusion_matrix, layer_outputs, patch_under, top_activations
+from course_utils.analysis.shifts import pan, relative_change, shift_sensitivity
+from course_utils.analysis.signals import LayerStatistics, layer_statistics
+from course_utils.analysis.summary import ModelSummary, multiply_adds, summary
+
+__all__ = [
+    "Hit",
+    "LayerStatistics",
+    "ModelSummary",
+    "confusion_matrix",
+    "layer_outputs",
+    "layer_statistics",
+    "multiply_adds",
+    "pan",
+    "patch_under",
+    "relative_change",
+    "shift_sensitivity",
+    "summary",
+    "top_activations",
+]

@@ -1,0 +1,34 @@
+"""Figures: images and numbers, convolution steps, receptive fields, learned features, training curves.
+"""
+
+from course_utils.plots.features import (
+    plot_confusion_matrix,
+    plot_feature_maps,
+    plot_kernels,
+    plot_top_patches,
+    show_mistakes,
+)
+from course_utils.plots.fields import draw_field, nested_fields
+from course_utils.plots.images import bar_counts, plot_curves, show_images, show_numbers, show_patch
+from course_utils.plots.signals import plot_layer_statistics
+from course_utils.plots.steps import draw_frame, draw_positions, plot_steps, positions_figure
+
+__all__ = [
+    "bar_counts",
+    "draw_field",
+    "draw_frame",
+    "draw_positions",
+    "nested_fields",
+    "plot_confusion_matrix",
+    "plot_curves",
+    "plot_feature_maps",
+    "plot_kernels",
+    "plot_layer_statistics",
+    "plot_steps",
+    "plot_top_patches",
+    "positions_figure",
+    "show_images",
+    "show_mistakes",
+    "show_numbers",
+    "show_patch",
+]

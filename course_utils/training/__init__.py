@@ -1,0 +1,26 @@
+"""Training: the loop (fit, evaluate, predict), recipes, augmentation, checkpoints.
+"""
+
+from course_utils.training import augment, recipes
+from course_utils.training.augment import affine, random_affine, shift
+from course_utils.training.checkpoint import load_checkpoint, save_checkpoint
+from course_utils.training.loop import EarlyStopping, History, evaluate, fit, predict
+from course_utils.training.recipes import load_digit_cnn, train_digit_cnn, train_recipe
+
+__all__ = [
+    "EarlyStopping",
+    "History",
+    "affine",
+    "augment",
+    "evaluate",
+    "fit",
+    "load_checkpoint",
+    "load_digit_cnn",
+    "predict",
+    "random_affine",
+    "recipes",
+    "save_checkpoint",
+    "shift",
+    "train_digit_cnn",
+    "train_recipe",
+]

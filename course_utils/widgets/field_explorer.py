@@ -1,0 +1,204 @@
+"""The receptive-field explorer: pick a layer and a cell with sliders, see what that cell sees.
+
+The numbers come from :mod:`course_utils.ops.fields`; the drawing from :mod:`course_utils.plots.fields`.
+
+Pixels and cells are ``(row, column)`` pairs, counted from 0 at the top left, and a box is
+``((top, bottom), (left, right))`` with both ends included, like
+``ReceptiveField.region``.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from collections.abc import Sequence
+
+import ipywidgets as widgets
+import numpy as np
+from torch import nn
+
+from course_utils.ops.fields import Box, cell_at, field_box, field_centre, field_size_text, layer_index, row_pair
+from course_utils.ops.receptive_field import Layer, ReceptiveField
+from course_utils.plots.fields import _check_image, _table_for, draw_field
+from course_utils.widgets.base import bundle
+
+# ----------------------------------------------------------------------------- the explorer
+
+
+class FieldExplorer:
+    """Pick a layer and one of its cells; see the part of the photo that cell sees.
+
+    ``image``: the network's input, gray ``(H, W)`` or colour ``(H, W, 3)`` in [0, 1].
+    ``layers``: what ``receptive_field`` accepts (a model or ``Layer``s), or its table for
+    this image size. ``layer`` (index or name, default the last) and ``pixel`` (default the
+    image's centre) choose the first cell shown.
+
+    The drop-down picks the layer; when it changes, the sliders jump to the cell of the new
+    layer centred nearest to the old cell's field centre, so you can walk up the network and
+    watch one spot's field grow. Outside the field the photo is dimmed; a cross marks the
+    field's centre, and white dots the field centres of the layer's other cells when they
+    are at least 8 pixels apart (closer dots would hide the photo).
+
+    Everything is computed in Python, so tests drive it headlessly: ``select(...)`` or set
+    ``layer_menu.value``, ``row.value``, ``col.value``, then read ``box``, ``caption_text``
+    and ``jpeg`` (the picture). Displayed, it is the live widget; a notebook saved without
+    widget state (and a static slide) shows the picture of the first view instead, and its text is
+    :meth:`__repr__`, which depends only on the selection.
+    """
+
+    def __init__(
+        self,
+        image,
+        layers: ReceptiveField | nn.Module | Sequence[Layer],
+        layer: int | str = -1,
+        pixel: tuple[float, float] | None = None,
+        width: int = 480,
+    ):
+        self.image = _check_image(image)
+        self.table = _table_for(self.image, layers)
+        self.updates = 0
+        self.jpeg = b""
+        self._quiet = False
+        index = layer_index(self.table, layer)
+        pixel = ((self.image.shape[0] - 1) / 2, (self.image.shape[1] - 1) / 2) if pixel is None else pixel
+        cell = cell_at(self.table, index, pixel)
+
+        options = [(f"{row['layer']} (field {field_size_text(row['rf'])})", i) for i, row in enumerate(self.table.rows)]
+        self.layer_menu = widgets.Dropdown(options=options, value=index, description="layer")
+        self.row = widgets.IntSlider(description="cell row", continuous_update=False)
+        self.col = widgets.IntSlider(description="cell col", continuous_update=False)
+        self.caption = widgets.HTML()
+        self.picture = widgets.Image(format="jpeg", layout=widgets.Layout(width=f"{width}px"))
+        self.widget = widgets.VBox([self.layer_menu, widgets.HBox([self.row, self.col]), self.picture, self.caption])
+        self._set_cell(index, cell)
+        self.layer_menu.observe(self._on_layer, names="value")
+        self.row.observe(self._on_cell, names="value")
+        self.col.observe(self._on_cell, names="value")
+        self._update()
+
+    # -- state ----------------------------------------------------------------------------------
+
+    @property
+    def layer(self) -> int:
+        """Index of the chosen layer in the table."""
+        return self.layer_menu.value
+
+    @property
+    def name(self) -> str:
+        return self.table.rows[self.layer]["layer"]
+
+    @property
+    def cell(self) -> tuple[int, int]:
+        return (self.row.value, self.col.value)
+
+    @property
+    def box(self) -> Box:
+        """The input pixels the chosen cell sees, ``((top, bottom), (left, right))``."""
+        return field_box(self.table, self.layer, self.cell)
+
+    @property
+    def caption_text(self) -> str:
+        row = self.table.rows[self.layer]
+        height, width = row_pair(row, "size")
+        (top, bottom), (left, right) = self.box
+        seen = (bottom - top + 1, right - left + 1)
+        text = (
+            f"{self.name}: cell (row {self.cell[0]}, col {self.cell[1]}) of its {height} x {width} map "
+            f"sees rows {top}-{bottom}, columns {left}-{right}: {seen[0]} x {seen[1]} pixels"
+        )
+        if seen != row_pair(row, "rf"):
+            text += f" (the rest of its {field_size_text(row['rf'])} field lies on the padding)"
+        jump = row_pair(row, "jump")
+        if jump == (1, 1):
+            return text + "; neighbouring cells are 1 pixel apart"
+        spacing = f"{jump[0]}" if jump[0] == jump[1] else f"{jump[0]} x {jump[1]}"
+        return text + f"; neighbouring cells are {spacing} pixels apart"
+
+    def select(self, layer: int | str | None = None, cell: tuple[int, int] | None = None, pixel=None) -> None:
+        """Choose a layer and a cell (or the cell nearest ``pixel``), as the controls would; draws once."""
+        index = self.layer if layer is None else layer_index(self.table, layer)
+        if cell is None:
+            pixel = field_centre(self.table, self.layer, self.cell) if pixel is None else pixel
+            cell = cell_at(self.table, index, pixel)
+        size = row_pair(self.table.rows[index], "size")
+        if not all(0 <= c < n for c, n in zip(cell, size, strict=True)):
+            raise ValueError(f"cell {tuple(cell)} is outside the {size[0]} x {size[1]} map of layer {index}")
+        self._set_cell(index, cell)
+        self._update()
+
+    def _set_cell(self, index: int, cell: tuple[int, int]) -> None:
+        height, width = row_pair(self.table.rows[index], "size")
+        self._quiet = True  # several controls change: draw once, at the end
+        try:
+            self.layer_menu.value = index
+            # Widen the range before moving the value, so the value is never clipped on the way.
+            self.row.max, self.col.max = max(self.row.max, height - 1), max(self.col.max, width - 1)
+            self.row.value, self.col.value = cell
+            self.row.max, self.col.max = height - 1, width - 1
+        finally:
+            self._quiet = False
+
+    def _on_layer(self, change: dict) -> None:
+        if not self._quiet:
+            centre = field_centre(self.table, change["old"], self.cell)
+            self.select(change["new"], cell_at(self.table, change["new"], centre))
+
+    def _on_cell(self, _change: dict) -> None:
+        if not self._quiet:
+            self._update()
+
+    def _update(self) -> None:
+        self.jpeg = self._render_jpeg()
+        self.picture.value = self.jpeg
+        self.caption.value = f"<p>{html.escape(self.caption_text)}</p>"
+        self.updates += 1
+
+    # -- drawing --------------------------------------------------------------------------------
+
+    def figure(self):
+        """The current view as a Matplotlib figure (not shown; ``Figure`` without pyplot)."""
+        from matplotlib.figure import Figure
+
+        height, width = self.image.shape[:2]
+        fig = Figure(figsize=(5.0, 5.0 * height / width), dpi=72, layout="constrained")
+        ax = fig.add_subplot()
+        (top, bottom), (left, right) = box = self.box
+        shown = self.image * 0.35  # dim what the cell cannot see
+        shown[top : bottom + 1, left : right + 1] = self.image[top : bottom + 1, left : right + 1]
+        ax.imshow(shown, cmap="gray" if shown.ndim == 2 else None, vmin=0, vmax=1, interpolation="nearest")
+        row = self.table.rows[self.layer]
+        rf, jump, start, size = (row_pair(row, key) for key in ("rf", "jump", "start", "size"))
+        if min(jump) >= 8:
+            centres = [start[a] + np.arange(size[a]) * jump[a] + (rf[a] - 1) / 2 for a in range(2)]
+            rows, cols = np.meshgrid(*centres, indexing="ij")
+            ax.plot(cols.ravel(), rows.ravel(), ".", color="white", ms=3, alpha=0.6)
+        draw_field(ax, box, "#ffe119", lw=2)
+        centre = field_centre(self.table, self.layer, self.cell)
+        ax.plot(centre[1], centre[0], "+", color="#ffe119", ms=10, mew=2)
+        ax.set_xlim(-0.5, width - 0.5)
+        ax.set_ylim(height - 0.5, -0.5)
+        ax.set_title(f"{self.name}, cell ({self.cell[0]}, {self.cell[1]})", fontsize=10)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        return fig
+
+    def _render_jpeg(self) -> bytes:
+        # JPEG, not PNG: a photo is 4 times smaller, which keeps the stored notebook light.
+        buffer = io.BytesIO()
+        self.figure().savefig(buffer, format="jpeg", pil_kwargs={"quality": 85})
+        return buffer.getvalue()
+
+    # -- display --------------------------------------------------------------------------------
+
+    def __repr__(self) -> str:
+        return f"FieldExplorer: {self.caption_text}\n(in a live notebook: pick a layer and a cell to see its field)"
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        """The live widget, its text and, for static slides and viewers, the picture of this view.
+
+        nbval compares only the text, which depends on the selection alone.
+        """
+        data = bundle(self.widget, repr(self))
+        data["image/jpeg"] = base64.b64encode(self.jpeg).decode("ascii")
+        return data
