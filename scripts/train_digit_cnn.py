@@ -11,17 +11,16 @@ only saves the result.
 from __future__ import annotations
 
 import course_utils
-from course_utils.training import checkpoint
+from course_utils import training
 from course_utils.training import recipes
-from course_utils.training import loop as train
 
 
 def main() -> None:
     course_utils.setup()
     x_train, y_train, x_test, y_test = course_utils.load_mnist()
     model, history = recipes.train_digit_cnn(x_train, y_train)
-    _, accuracy = train.evaluate(model, x_test, y_test)
-    digest = checkpoint.save_checkpoint(model, recipes.CHECKPOINT)
+    _, accuracy = training.evaluate(model, x_test, y_test)
+    digest = training.save_checkpoint(model, recipes.CHECKPOINT)
     print(
         f"test accuracy {accuracy:.1%} after {recipes.EPOCHS} epochs in {history.seconds:.0f} s; "
         f"saved {recipes.CHECKPOINT.name} ({digest[:12]})"
