@@ -169,7 +169,7 @@ def test_hint_button_shows_the_hint(questions):
 
 def test_no_hint_button_without_a_hint(questions):
     card = quiz.QuizCard(questions["no-hint"])
-    buttons = card.view.children[2].children
+    buttons = card.widget.children[2].children
     assert card.hint_button not in buttons and card.check_button in buttons
     enter(card, "5")
     assert "Press <em>Hint</em>" not in click_check(card)
@@ -241,7 +241,7 @@ def test_instructor_mode_from_the_environment(questions, monkeypatch):
 def test_the_display_bundle_has_the_widget_and_a_static_fallback(questions):
     card = quiz.QuizCard(questions["out-shape"])
     bundle = card._repr_mimebundle_()
-    assert bundle[WIDGET_VIEW_MIME]["model_id"] == card.view.model_id
+    assert bundle[WIDGET_VIEW_MIME]["model_id"] == card.widget.model_id
     html, text = bundle["text/html"], bundle["text/plain"]
     assert "Which shape comes out?" in html and "Which shape comes out?" in text
     details = html[html.index("<details><summary>Answer") :]

@@ -1,4 +1,6 @@
 """Figures: images and numbers, convolution steps, receptive fields, learned features, training curves.
+
+:func:`check_image` and :func:`to_numpy` check what the figures (and the widgets) are given.
 """
 
 from course_utils.plots.features import (
@@ -8,13 +10,22 @@ from course_utils.plots.features import (
     plot_top_patches,
     show_mistakes,
 )
-from course_utils.plots.fields import draw_field, nested_fields
-from course_utils.plots.images import bar_counts, plot_curves, show_images, show_numbers, show_patch
+from course_utils.plots.fields import draw_field, nested_fields, table_for_image
+from course_utils.plots.images import (
+    bar_counts,
+    check_image,
+    plot_curves,
+    show_images,
+    show_numbers,
+    show_patch,
+    to_numpy,
+)
 from course_utils.plots.signals import plot_layer_statistics
 from course_utils.plots.steps import draw_frame, draw_positions, plot_steps, positions_figure
 
 __all__ = [
     "bar_counts",
+    "check_image",
     "draw_field",
     "draw_frame",
     "draw_positions",
@@ -31,4 +42,6 @@ __all__ = [
     "show_mistakes",
     "show_numbers",
     "show_patch",
+    "table_for_image",
+    "to_numpy",
 ]

@@ -1,16 +1,13 @@
-"""What did the network learn? Feature maps, top-activating patches, confusion matrices, mistakes.
+"""Pictures of what a trained network learned (lesson 07): kernels, feature maps, top patches, mistakes.
 
-Lesson 07 opens up a trained CNN with these helpers:
-
-* :func:`layer_outputs` runs a batch through an ``nn.Sequential`` and keeps every layer's output;
 * :func:`plot_kernels` and :func:`plot_feature_maps` draw first-layer kernels and feature maps;
-* :func:`top_activations` finds, for one channel, the images that excite it most (one cell each),
-  and :func:`patch_under` cuts out the input pixels under that cell's receptive field, in the
+* :func:`plot_top_patches` draws, for each channel, the input patches that excite it most, in the
   spirit of Zeiler and Fergus (2014), "Visualizing and understanding convolutional networks";
-* :func:`confusion_matrix` / :func:`plot_confusion_matrix` count and draw who is taken for whom;
+* :func:`plot_confusion_matrix` draws who is taken for whom;
 * :func:`show_mistakes` shows misclassified images with their true and predicted labels.
 
-The helpers only compute what the lesson shows and draw it; each one is short enough to read.
+The numbers (layer outputs, top activations, the patches under a cell's receptive field, the
+confusion matrix) come from :mod:`course_utils.analysis.features`; this module only draws them.
 """
 
 from __future__ import annotations
@@ -20,17 +17,13 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
-
-def _as_array(values) -> np.ndarray:
-    if isinstance(values, torch.Tensor):
-        values = values.detach().cpu().numpy()
-    return np.asarray(values)
-
+from course_utils.plots.images import to_numpy
 
 # ----------------------------------------------------------------------------- inside the network
 
 
-def _grid(n: int, ncols: int, size: float, title_room: float = 0.0):
+def _panels(n: int, ncols: int, size: float, title_room: float = 0.0):
+    """A figure with ``n`` empty panels (no ticks, no frames), ``ncols`` to a row; returns ``(figure, axes)``."""
     import matplotlib.pyplot as plt
 
     ncols = max(1, min(ncols, n))
@@ -49,14 +42,14 @@ def plot_kernels(weight: torch.Tensor, ncols: int = 8, size: float = 0.9):
     Red is a positive weight, blue a negative one, white zero, on one colour scale shared by
     all filters, so strong and weak filters can be compared.
     """
-    kernels = _as_array(weight)
+    kernels = to_numpy(weight)
     if kernels.ndim != 4 or kernels.shape[1] != 1:
         raise ValueError(
             f"expected first-layer weights of shape (C_out, 1, kH, kW), got {kernels.shape}; "
             "for a later layer pick one input channel: weight[:, c:c+1]"
         )
     limit = float(np.abs(kernels).max()) or 1.0
-    fig, axes = _grid(len(kernels), ncols, size, title_room=0.25)
+    fig, axes = _panels(len(kernels), ncols, size, title_room=0.25)
     for index, (ax, kernel) in enumerate(zip(axes, kernels, strict=False)):
         ax.set_axis_on()
         ax.imshow(kernel[0], cmap="bwr", vmin=-limit, vmax=limit)
@@ -72,11 +65,11 @@ def plot_feature_maps(maps: torch.Tensor, title: str = "", ncols: int = 8, size:
     outputs are never negative; a map that is black everywhere did not fire. ``channels``
     picks which ones to show (default: all).
     """
-    maps = _as_array(maps)
+    maps = to_numpy(maps)
     if maps.ndim != 3:
         raise ValueError(f"expected the maps of one image, shape (C, H, W), got {maps.shape}; use out[0]")
     channels = range(len(maps)) if channels is None else list(channels)
-    fig, axes = _grid(len(channels), ncols, size, title_room=0.3)
+    fig, axes = _panels(len(channels), ncols, size, title_room=0.3)
     for ax, channel in zip(axes, channels, strict=False):
         ax.set_axis_on()
         top = max(float(maps[channel].max()), 1e-12)
@@ -109,7 +102,7 @@ def plot_top_patches(patches: dict[int, Sequence[torch.Tensor]], size: float = 0
             ax.set_yticks([])
             ax.set_frame_on(False)
         for ax, patch in zip(ax_row, row, strict=False):
-            ax.imshow(_as_array(patch).reshape(patch.shape[-2:]), cmap="gray", vmin=0, vmax=1)
+            ax.imshow(to_numpy(patch).reshape(patch.shape[-2:]), cmap="gray", vmin=0, vmax=1)
         label = titles.get(channel, f"channel {channel}") if titles else f"channel {channel}"
         ax_row[0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=8)
     fig.tight_layout(pad=0.3)
@@ -127,7 +120,7 @@ def plot_confusion_matrix(matrix, labels: Sequence[str] | None = None, ax=None):
     """
     import matplotlib.pyplot as plt
 
-    counts = _as_array(matrix).astype(int)
+    counts = to_numpy(matrix).astype(int)
     if counts.ndim != 2 or counts.shape[0] != counts.shape[1]:
         raise ValueError(f"a confusion matrix is square, got shape {counts.shape}")
     n = len(counts)
@@ -177,10 +170,10 @@ def show_mistakes(images, y_true, probabilities, ncols: int = 8, size: float = 1
     def name(c) -> str:
         return str(int(c)) if names is None else str(names[int(c)])
 
-    fig, axes = _grid(len(order), ncols, size, title_room=0.3)
+    fig, axes = _panels(len(order), ncols, size, title_room=0.3)
     for ax, index in zip(axes, order, strict=False):
         ax.set_axis_on()
-        ax.imshow(_as_array(images[index]).reshape(images.shape[-2:]), cmap="gray", vmin=0, vmax=1)
+        ax.imshow(to_numpy(images[index]).reshape(images.shape[-2:]), cmap="gray", vmin=0, vmax=1)
         ax.set_title(
             f"{name(y_true[index])} → {name(predicted[index])}\n{confidence[index]:.1%}", fontsize=8, linespacing=1.1
         )

@@ -1,4 +1,12 @@
-"""Receptive fields drawn on a photograph: one field as a rectangle, nested fields of several layers."""
+"""Receptive fields drawn on a photograph: one field as a rectangle, the nested fields of several layers.
+
+* :func:`draw_field` outlines one field, a box ``((top, bottom), (left, right))`` of pixels;
+* :func:`nested_fields` draws, layer after layer, the growing field of the cell nearest a pixel;
+* :func:`table_for_image` gives the ``receptive_field`` table of a network for one photo's size
+  (the :class:`~course_utils.widgets.FieldExplorer` uses it too).
+
+The numbers come from :mod:`course_utils.ops.fields`; this module only draws them.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +17,7 @@ from torch import nn
 
 from course_utils.ops.fields import Box, cell_at, check_table, field_box, field_size_text, layer_index
 from course_utils.ops.receptive_field import Layer, ReceptiveField, receptive_field
+from course_utils.plots.images import check_image
 
 COLORS = ("#ffe119", "#3cb44b", "#4363d8", "#f58231", "#e6194b", "#911eb4", "#42d4f4", "#f032e6")
 
@@ -24,22 +33,23 @@ def draw_field(ax, box: Box, color: str = "red", label: str | None = None, lw: f
     return rect
 
 
-def _check_image(image) -> np.ndarray:
-    if hasattr(image, "detach"):
-        image = image.detach().cpu().numpy()
-    image = np.asarray(image, dtype=float)
-    if not (image.ndim == 2 or (image.ndim == 3 and image.shape[2] == 3)):
-        raise ValueError(f"image must be gray (H, W) or colour (H, W, 3), channels last; got shape {image.shape}")
-    if not np.isfinite(image).all() or image.min() < 0 or image.max() > 1:
-        raise ValueError("image values must lie in [0, 1]; course_utils.load_image gives such images")
-    return image
+def table_for_image(image: np.ndarray, layers: ReceptiveField | nn.Module | Sequence[Layer]) -> ReceptiveField:
+    """The ``receptive_field`` table of ``layers`` for an image of this size.
 
+    ``layers`` is anything ``receptive_field`` accepts (a model, ``Layer``s), or a table
+    already made for the image's size, which is checked and returned as it is.
 
-def _table_for(image: np.ndarray, layers) -> ReceptiveField:
+    >>> table = table_for_image(np.zeros((8, 10)), [Layer(3, padding=1), Layer(2, stride=2)])
+    >>> table.input_size, table.rows[-1]["size"]
+    ((8, 10), (4, 5))
+    """
     if isinstance(layers, ReceptiveField):
         check_table(layers)
         if tuple(layers.input_size) != image.shape[:2]:
-            raise ValueError(f"the table is for a {layers.input_size} input, the image is {image.shape[:2]}")
+            raise ValueError(
+                f"the table is for a {layers.input_size} input, the image is {image.shape[:2]}; "
+                "make it with receptive_field(layers, input_size=image.shape[:2])"
+            )
         return layers
     return receptive_field(layers, input_size=image.shape[:2])
 
@@ -59,8 +69,8 @@ def nested_fields(
     """
     import matplotlib.pyplot as plt
 
-    image = _check_image(image)
-    table = _table_for(image, layers)
+    image = check_image(image)
+    table = table_for_image(image, layers)
     show = range(len(table.rows)) if show is None else show
     ax = ax if ax is not None else plt.gca()
     ax.imshow(image, cmap="gray" if image.ndim == 2 else None, vmin=0, vmax=1, interpolation="nearest")

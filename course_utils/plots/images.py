@@ -1,6 +1,8 @@
 """Small figure helpers the lessons share: pixel grids with their numbers, rows of images.
 
-They only draw; every number a lesson teaches is computed in the notebook itself.
+They only draw; every number a lesson teaches is computed in the notebook itself. Two
+helpers check what the figures and widgets are given: :func:`to_numpy` (an array or a
+tensor) and :func:`check_image` (a photo, channels last, values in [0, 1]).
 """
 
 from __future__ import annotations
@@ -13,11 +15,40 @@ import numpy as np
 MAX_NUMBERED_CELLS = 32
 
 
-def _as_array(values) -> np.ndarray:
-    """A NumPy copy of an array or a (CPU, detached) tensor."""
+def to_numpy(values) -> np.ndarray:
+    """A NumPy array of an array, a list or a tensor (detached and moved to the CPU).
+
+    >>> import torch
+    >>> to_numpy(torch.ones(2, requires_grad=True))
+    array([1., 1.], dtype=float32)
+    """
     if hasattr(values, "detach"):
         values = values.detach().cpu().numpy()
     return np.asarray(values)
+
+
+def check_image(image) -> np.ndarray:
+    """A photo as a float array, gray ``(H, W)`` or colour ``(H, W, 3)`` with values in [0, 1].
+
+    Fails with a message that says how to fix a channels-first tensor or a uint8 photo.
+
+    >>> check_image([[0, 0.5], [1, 0.25]]).dtype
+    dtype('float64')
+    """
+    image = np.asarray(to_numpy(image), dtype=float)
+    if image.ndim == 3 and image.shape[0] in (1, 3) and image.shape[2] not in (1, 3):
+        raise ValueError(
+            f"image has shape {image.shape}, channels first; images here are channels last, (H, W, 3): "
+            "pass image.permute(1, 2, 0) for a tensor"
+        )
+    if not (image.ndim == 2 or (image.ndim == 3 and image.shape[2] == 3)):
+        raise ValueError(f"image must be gray (H, W) or colour (H, W, 3), channels last; got shape {image.shape}")
+    if not np.isfinite(image).all() or image.min() < 0 or image.max() > 1:
+        raise ValueError(
+            f"image values must lie in [0, 1], got {image.min():.3g} .. {image.max():.3g}; "
+            "divide a uint8 photo by 255 (course_utils.load_image does)"
+        )
+    return image
 
 
 def show_numbers(values, ax=None, fmt: str = "{:.0f}", cmap: str = "gray", vmin=None, vmax=None, fontsize=None):
@@ -33,7 +64,7 @@ def show_numbers(values, ax=None, fmt: str = "{:.0f}", cmap: str = "gray", vmin=
     """
     import matplotlib.pyplot as plt
 
-    grid = _as_array(values)
+    grid = to_numpy(values)
     if grid.ndim != 2:
         raise ValueError(f"show_numbers draws a 2-D matrix, got shape {grid.shape}; pick one channel first")
     if max(grid.shape) > MAX_NUMBERED_CELLS:
@@ -73,7 +104,7 @@ def show_images(
     """
     import matplotlib.pyplot as plt
 
-    arrays = [_as_array(image) for image in images]
+    arrays = [to_numpy(image) for image in images]
     if not arrays:
         raise ValueError("show_images needs at least one image")
     for index, array in enumerate(arrays):
@@ -125,7 +156,7 @@ def show_patch(image, top: int, left: int, size: int = 8, context: int = 48, sca
     """
     import matplotlib.pyplot as plt
 
-    gray = _as_array(image)
+    gray = to_numpy(image)
     if gray.ndim != 2:
         raise ValueError(f"show_patch draws a gray (H, W) image, got shape {gray.shape}; pick one channel first")
     height, width = gray.shape

@@ -1,13 +1,15 @@
-"""A kernel sliding over an image: one frame per position, and every position along one axis.
+"""Pictures of a kernel sliding over an image (lessons 02 and 03): each position, and the output filling up.
 
-* :func:`plot_steps` small multiples of the kernel's positions over a 2-D input and the output
-  filling up; :func:`draw_frame` one such frame (the :class:`~course_utils.widgets.StepPlayer`
-  plays them);
-* :func:`draw_positions` every position of a kernel along one axis, one row per output cell,
-  in the style of Dumoulin and Visin's guide (2016).
+* :func:`plot_steps`: small multiples of the kernel's positions over a 2-D input, then the
+  output; :func:`draw_frame`: one such frame, the input (:func:`draw_input`) beside the output
+  so far (:func:`draw_output`), which the :class:`~course_utils.widgets.StepPlayer` plays;
+* :func:`draw_positions` / :func:`positions_figure`: every position of a kernel along one axis,
+  one row per output cell, in the style of Dumoulin and Visin's guide (2016), which the
+  :class:`~course_utils.widgets.SizeExplorer` redraws as its sliders move.
 
-The numbers come from :func:`course_utils.ops.sliding_steps` and :mod:`course_utils.ops.geometry`;
-this module only draws them.
+Padding cells are tinted blue, the taps of the kernel are red and input cells that no tap
+reads are grey. The numbers come from :func:`course_utils.ops.sliding_steps` and
+:mod:`course_utils.ops.geometry`; this module only draws them.
 """
 
 from __future__ import annotations
@@ -17,13 +19,10 @@ import numpy as np
 from course_utils.ops.conv import _pad, _pair, conv_output_size, sliding_steps
 from course_utils.ops.geometry import kernel_positions, unused_cells
 
-PAD_COLOUR = (0.80, 0.88, 1.0)  # the same blue as course_utils.widgets.step_player
-
-
-UNUSED_COLOUR = (0.82, 0.82, 0.82)
-
-
+PAD_COLOUR = (0.80, 0.88, 1.0)  # light blue: zeros that padding adds
+UNUSED_COLOUR = (0.82, 0.82, 0.82)  # grey: input cells that no tap reads
 TAP_COLOUR = "tab:red"
+MAX_NUMBERED = 12  # larger grids are drawn without their numbers, which would not be readable
 
 
 def draw_positions(ax, n: int, kernel: int, stride: int = 1, padding: int = 0, dilation: int = 1) -> None:
@@ -96,9 +95,6 @@ def _figure(figsize: tuple[float, float], pyplot: bool = False):
     from matplotlib.figure import Figure
 
     return Figure(figsize=figsize)
-
-
-MAX_NUMBERED = 12
 
 
 def _grid(ax, values: np.ndarray, mask: np.ndarray | None, numbers: bool, fmt: str) -> None:

@@ -24,7 +24,7 @@ from course_utils.quiz import progress
 from course_utils.quiz.bank import Question, load_bank
 from course_utils.quiz.questions import Result, check_answer
 from course_utils.quiz.render import answer_html, markdown_to_html, question_html, static_html, static_text
-from course_utils.widgets.base import bundle
+from course_utils.widgets.base import CourseWidget
 
 _PLACEHOLDERS = {"numeric": "a number, e.g. 42", "shape": "e.g. 3x32x32", "text": "your answer"}
 _GOOD, _BAD, _NOTE = "#1a7f37", "#b42318", "#6e5300"
@@ -55,10 +55,15 @@ def is_instructor() -> bool:
 # ----------------------------------------------------------------------------- the card
 
 
-class QuizCard:
-    """One interactive question. Display it in a notebook, or drive it from a test."""
+class QuizCard(CourseWidget):
+    """One interactive question. Display it in a notebook, or drive it from a test.
+
+    Outside a live notebook it shows the question as HTML and text (:meth:`html`,
+    :meth:`text`), which depend only on the question and on instructor mode.
+    """
 
     def __init__(self, question: Question, instructor: bool | None = None):
+        super().__init__()
         self.question = question
         self.instructor = is_instructor() if instructor is None else instructor
         self.attempts = 0
@@ -86,7 +91,7 @@ class QuizCard:
         buttons = [self.check_button, self.show_answer_button]
         if question.hint:
             buttons.insert(1, self.hint_button)
-        self.view = widgets.VBox(
+        self.widget = widgets.VBox(
             [
                 self.prompt,
                 self.answer_input,
@@ -96,7 +101,7 @@ class QuizCard:
                 self.instructor_area,
             ]
         )
-        self.view.add_class("course-quiz")
+        self.widget.add_class("course-quiz")
 
     # -- reading the input --------------------------------------------------------------
 
@@ -147,10 +152,13 @@ class QuizCard:
 
     # -- display --------------------------------------------------------------------------
 
-    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
-        """The live widget, plus HTML and text that renderers without a kernel use instead."""
-        question, instructor = self.question, self.instructor
-        return bundle(self.view, static_text(question, instructor), static_html(question, instructor))
+    def text(self) -> str:
+        """The question as plain text, for renderers without a kernel."""
+        return static_text(self.question, self.instructor)
+
+    def html(self) -> str:
+        """The question as HTML (the answer folded away, or shown in instructor mode)."""
+        return static_html(self.question, self.instructor)
 
 
 def _make_input(question: Question) -> widgets.Widget:
@@ -264,10 +272,11 @@ def _in_kernel() -> bool:
     return getattr(get_ipython(), "kernel", None) is not None
 
 
-class ResetConfirmation:
+class ResetConfirmation(CourseWidget):
     """A warning and a confirm button; pressing the button backs up and resets progress."""
 
     def __init__(self):
+        super().__init__()
         self.message = widgets.HTML(
             f"<p>This starts your quiz progress from zero. The old file "
             f"<code>{html.escape(str(progress.progress_file()))}</code> is kept as a backup.</p>"
@@ -278,11 +287,11 @@ class ResetConfirmation:
         self.status = widgets.HTML()
         self.backup: Path | None = None
         self.confirm_button.on_click(self.confirm)
-        self.view = widgets.VBox([self.message, self.confirm_button, self.status])
+        self.widget = widgets.VBox([self.message, self.confirm_button, self.status])
 
-    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
-        # Plain text that does not depend on the machine, for stored notebook outputs.
-        return bundle(self.view, "Reset quiz progress? Run reset_progress(confirm=True) to confirm.")
+    def text(self) -> str:
+        """What to run instead; no path in it, so stored outputs do not depend on the machine."""
+        return "Reset quiz progress? Run reset_progress(confirm=True) to confirm."
 
     def confirm(self, _button: widgets.Button | None = None) -> None:
         """Reset now and say where the backup went."""

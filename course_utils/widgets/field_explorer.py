@@ -1,4 +1,4 @@
-"""The receptive-field explorer: pick a layer and a cell with sliders, see what that cell sees.
+"""Lesson 04's receptive-field explorer: pick a layer and one of its cells, see the part of the photo it sees.
 
 The numbers come from :mod:`course_utils.ops.fields`; the drawing from :mod:`course_utils.plots.fields`.
 
@@ -9,7 +9,6 @@ Pixels and cells are ``(row, column)`` pairs, counted from 0 at the top left, an
 
 from __future__ import annotations
 
-import base64
 import html
 import io
 from collections.abc import Sequence
@@ -20,13 +19,12 @@ from torch import nn
 
 from course_utils.ops.fields import Box, cell_at, field_box, field_centre, field_size_text, layer_index, row_pair
 from course_utils.ops.receptive_field import Layer, ReceptiveField
-from course_utils.plots.fields import _check_image, _table_for, draw_field
-from course_utils.widgets.base import bundle
+from course_utils.plots.fields import draw_field, table_for_image
+from course_utils.plots.images import check_image
+from course_utils.widgets.base import CourseWidget
 
-# ----------------------------------------------------------------------------- the explorer
 
-
-class FieldExplorer:
+class FieldExplorer(CourseWidget):
     """Pick a layer and one of its cells; see the part of the photo that cell sees.
 
     ``image``: the network's input, gray ``(H, W)`` or colour ``(H, W, 3)`` in [0, 1].
@@ -44,7 +42,7 @@ class FieldExplorer:
     ``layer_menu.value``, ``row.value``, ``col.value``, then read ``box``, ``caption_text``
     and ``jpeg`` (the picture). Displayed, it is the live widget; a notebook saved without
     widget state (and a static slide) shows the picture of the first view instead, and its text is
-    :meth:`__repr__`, which depends only on the selection.
+    :meth:`text`, which depends only on the selection.
     """
 
     def __init__(
@@ -55,11 +53,10 @@ class FieldExplorer:
         pixel: tuple[float, float] | None = None,
         width: int = 480,
     ):
-        self.image = _check_image(image)
-        self.table = _table_for(self.image, layers)
-        self.updates = 0
+        super().__init__()
+        self.image = check_image(image)
+        self.table = table_for_image(self.image, layers)
         self.jpeg = b""
-        self._quiet = False
         index = layer_index(self.table, layer)
         pixel = ((self.image.shape[0] - 1) / 2, (self.image.shape[1] - 1) / 2) if pixel is None else pixel
         cell = cell_at(self.table, index, pixel)
@@ -71,11 +68,9 @@ class FieldExplorer:
         self.caption = widgets.HTML()
         self.picture = widgets.Image(format="jpeg", layout=widgets.Layout(width=f"{width}px"))
         self.widget = widgets.VBox([self.layer_menu, widgets.HBox([self.row, self.col]), self.picture, self.caption])
-        self._set_cell(index, cell)
         self.layer_menu.observe(self._on_layer, names="value")
-        self.row.observe(self._on_cell, names="value")
-        self.col.observe(self._on_cell, names="value")
-        self._update()
+        self.redraw_on(self.row, self.col)
+        self.select(index, cell)
 
     # -- state ----------------------------------------------------------------------------------
 
@@ -86,10 +81,12 @@ class FieldExplorer:
 
     @property
     def name(self) -> str:
+        """Name of the chosen layer."""
         return self.table.rows[self.layer]["layer"]
 
     @property
     def cell(self) -> tuple[int, int]:
+        """The chosen cell of the layer's output map, ``(row, column)``."""
         return (self.row.value, self.col.value)
 
     @property
@@ -99,6 +96,7 @@ class FieldExplorer:
 
     @property
     def caption_text(self) -> str:
+        """One sentence: which pixels the chosen cell sees, and how far apart its neighbours are."""
         row = self.table.rows[self.layer]
         height, width = row_pair(row, "size")
         (top, bottom), (left, right) = self.box
@@ -124,35 +122,24 @@ class FieldExplorer:
         size = row_pair(self.table.rows[index], "size")
         if not all(0 <= c < n for c, n in zip(cell, size, strict=True)):
             raise ValueError(f"cell {tuple(cell)} is outside the {size[0]} x {size[1]} map of layer {index}")
-        self._set_cell(index, cell)
-        self._update()
-
-    def _set_cell(self, index: int, cell: tuple[int, int]) -> None:
-        height, width = row_pair(self.table.rows[index], "size")
-        self._quiet = True  # several controls change: draw once, at the end
-        try:
+        height, width = size
+        with self.hold_redraws():
             self.layer_menu.value = index
             # Widen the range before moving the value, so the value is never clipped on the way.
             self.row.max, self.col.max = max(self.row.max, height - 1), max(self.col.max, width - 1)
             self.row.value, self.col.value = cell
             self.row.max, self.col.max = height - 1, width - 1
-        finally:
-            self._quiet = False
+            self.redraw()
 
     def _on_layer(self, change: dict) -> None:
-        if not self._quiet:
+        if not self.holding:  # the student picked a layer: jump to the cell that sees the same spot
             centre = field_centre(self.table, change["old"], self.cell)
             self.select(change["new"], cell_at(self.table, change["new"], centre))
 
-    def _on_cell(self, _change: dict) -> None:
-        if not self._quiet:
-            self._update()
-
-    def _update(self) -> None:
+    def _draw(self) -> None:
         self.jpeg = self._render_jpeg()
         self.picture.value = self.jpeg
         self.caption.value = f"<p>{html.escape(self.caption_text)}</p>"
-        self.updates += 1
 
     # -- drawing --------------------------------------------------------------------------------
 
@@ -191,14 +178,10 @@ class FieldExplorer:
 
     # -- display --------------------------------------------------------------------------------
 
-    def __repr__(self) -> str:
+    def text(self) -> str:
+        """The caption of the chosen cell: what a stored notebook shows (nbval compares only this)."""
         return f"FieldExplorer: {self.caption_text}\n(in a live notebook: pick a layer and a cell to see its field)"
 
-    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
-        """The live widget, its text and, for static slides and viewers, the picture of this view.
-
-        nbval compares only the text, which depends on the selection alone.
-        """
-        data = bundle(self.widget, repr(self))
-        data["image/jpeg"] = base64.b64encode(self.jpeg).decode("ascii")
-        return data
+    def snapshot(self) -> tuple[str, bytes]:
+        """The picture of this view, for static slides and viewers without a kernel."""
+        return "image/jpeg", self.jpeg

@@ -28,13 +28,14 @@ import ipywidgets as widgets
 import numpy as np
 
 from course_utils.ops.conv import correlate2d
-from course_utils.widgets.base import bundle
+from course_utils.plots.images import check_image
+from course_utils.widgets.base import CourseWidget
 
 CUSTOM = "custom"
 IDENTITY_3X3 = np.array([[0.0, 0, 0], [0, 1, 0], [0, 0, 0]])
 
 
-class KernelEditor:
+class KernelEditor(CourseWidget):
     """Edit a kernel, watch the image it filters.
 
     ``image``: a photo with values in [0, 1], gray ``(H, W)`` or colour ``(H, W, 3)`` (a
@@ -57,15 +58,14 @@ class KernelEditor:
         initial: str | None = None,
         width: int = 300,
     ):
-        self.image = _check_image(image)
+        super().__init__()
+        self.image = check_image(image)
         self.presets = _check_presets({"identity": IDENTITY_3X3} if presets is None else presets)
         self.size = next(iter(self.presets.values())).shape[0]
         initial = next(iter(self.presets)) if initial is None else initial
         if initial not in self.presets:
             raise ValueError(f"initial preset {initial!r} is not one of the presets: {', '.join(self.presets)}")
-        self.updates = 0
         self._filtered = np.zeros_like(self.image)
-        self._quiet = False  # True while several boxes change at once: filter once at the end
 
         box = widgets.Layout(width="5.5em")
         self.cells = [
@@ -77,9 +77,7 @@ class KernelEditor:
         self.result = widgets.Image(format="png", layout=widgets.Layout(width=f"{width}px"))
         self.original.value = _png(self.image)
 
-        for row in self.cells:
-            for cell in row:
-                cell.observe(self._on_cell, names="value")
+        self.redraw_on(*(cell for row in self.cells for cell in row))
         self.preset.observe(self._on_preset, names="value")
 
         grid = widgets.VBox([widgets.HBox(row) for row in self.cells])
@@ -114,13 +112,10 @@ class KernelEditor:
         kernel = np.asarray(kernel, dtype=float)
         if kernel.shape != (self.size, self.size):
             raise ValueError(f"kernel must have shape ({self.size}, {self.size}) like the grid, got {kernel.shape}")
-        self._quiet = True
-        try:
+        with self.hold_redraws():
             for (row, col), value in np.ndenumerate(kernel):
                 self.cells[row][col].value = float(value)
-        finally:
-            self._quiet = False
-        self._update()
+            self.redraw()
 
     def choose(self, name: str) -> None:
         """Load the preset ``name`` (the same as picking it in the drop-down)."""
@@ -130,27 +125,18 @@ class KernelEditor:
 
     # -- callbacks -----------------------------------------------------------------------------
 
-    def _on_cell(self, _change: dict) -> None:
-        if not self._quiet:
-            self._update()
-
     def _on_preset(self, change: dict) -> None:
-        if change["new"] != CUSTOM and not self._quiet:
-            self.set_kernel(self.presets[change["new"]])
+        # _draw also sets the drop-down, to the preset that matches the boxes: nothing to load then.
+        name = change["new"]
+        if name != CUSTOM and not np.array_equal(self.presets[name], self.kernel):
+            self.set_kernel(self.presets[name])
 
-    def _update(self) -> None:
+    def _draw(self) -> None:
         kernel = self.kernel
         self._filtered = filter_image(self.image, kernel)
-        self.updates += 1
         self.result.value = _png(self._filtered)
         self.summary.value = _summary_html(kernel)
-        name = self._matching_preset(kernel)
-        if self.preset.value != name:
-            self._quiet = True  # a preset chosen here must not reload the boxes
-            try:
-                self.preset.value = name
-            finally:
-                self._quiet = False
+        self.preset.value = self._matching_preset(kernel)
 
     def _matching_preset(self, kernel: np.ndarray) -> str:
         if self.preset.value in self.presets and np.array_equal(self.presets[self.preset.value], kernel):
@@ -159,7 +145,8 @@ class KernelEditor:
 
     # -- display ---------------------------------------------------------------------------------
 
-    def __repr__(self) -> str:
+    def text(self) -> str:
+        """The kernel's numbers, its preset and the image's size: what a stored notebook shows."""
         height, width = self.image.shape[:2]
         kind = "colour" if self.image.ndim == 3 else "gray"
         rows = "\n".join("  " + " ".join(f"{value:7.3g}" for value in row) for row in self.kernel)
@@ -168,10 +155,6 @@ class KernelEditor:
             f"{rows}\n"
             f"(in a live notebook: edit the numbers or pick a preset to re-filter the image)"
         )
-
-    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
-        """The live widget, and a text view that depends only on the state (for stored outputs)."""
-        return bundle(self.widget, repr(self))
 
 
 def filter_image(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
@@ -189,24 +172,6 @@ def filter_image(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
     if image.ndim == 2:
         return correlate2d(image, kernel, padding=padding)
     return np.stack([correlate2d(image[..., c], kernel, padding=padding) for c in range(image.shape[2])], axis=-1)
-
-
-def _check_image(image) -> np.ndarray:
-    if hasattr(image, "detach"):
-        image = image.detach().cpu().numpy()
-    image = np.asarray(image, dtype=float)
-    if image.ndim == 3 and image.shape[0] in (1, 3) and image.shape[2] not in (1, 3):
-        raise ValueError(
-            f"image has shape {image.shape}, channels first; pass (H, W, 3): image.permute(1, 2, 0) for a tensor"
-        )
-    if not (image.ndim == 2 or (image.ndim == 3 and image.shape[2] == 3)):
-        raise ValueError(f"image must be gray (H, W) or colour (H, W, 3), got shape {image.shape}")
-    if not np.isfinite(image).all() or image.min() < 0 or image.max() > 1:
-        raise ValueError(
-            f"image values must lie in [0, 1], got {image.min():.3g} .. {image.max():.3g}; "
-            f"divide a uint8 photo by 255 (course_utils.load_image does)"
-        )
-    return image
 
 
 def _check_presets(presets: Mapping[str, object]) -> dict[str, np.ndarray]:
@@ -248,5 +213,3 @@ def _summary_html(kernel: np.ndarray) -> str:
     else:
         effect = f"flat regions are scaled by {total:.3g}"
     return f"<p>entries add up to <b>{total:.3g}</b>:<br>{effect}</p>"
-
-

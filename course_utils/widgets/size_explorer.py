@@ -1,20 +1,15 @@
-"""What size comes out of a convolution? Sliders for the settings, the formula, the kernel positions.
+"""Lesson 03's size explorer: sliders for a convolution's settings, the size that comes out.
 
 Along each spatial axis a convolution's output has
 
     n_out = floor((n + 2p - d(k - 1) - 1) / s) + 1
 
 cells, for an input of ``n`` pixels, a kernel of ``k`` taps, stride ``s``, zero padding ``p``
-on each side and dilation ``d`` (see :func:`course_utils.ops.conv.conv_output_size`). This module
-shows that rule at work:
-
-* :func:`size_formula` / :func:`formula_text`: the formula with the numbers filled in
-  (LaTeX for the notebook, plain text for printing);
-* :func:`draw_positions`: every position of the kernel along one axis, one row per output
-  cell, in the style of Dumoulin and Visin's guide (2016);
-* :class:`SizeExplorer`: sliders for ``n``, kernel, stride, padding and dilation that redraw
-  both, and check the size against PyTorch;
-* :func:`check_output_size`: the self-check of the lesson's exercise.
+on each side and dilation ``d`` (see :func:`course_utils.ops.conv.conv_output_size`).
+:class:`SizeExplorer` shows that rule at work: sliders for ``n``, kernel, stride, padding and
+dilation; the formula with the numbers filled in (:func:`course_utils.ops.size_formula`); the
+size PyTorch's ``F.conv2d`` really gives; and every position of the kernel along one axis
+(:func:`course_utils.plots.positions_figure`).
 
 Everything is computed in Python, so tests drive the explorer without a browser::
 
@@ -34,35 +29,20 @@ import numpy as np
 from course_utils.ops.conv import conv_output_size
 from course_utils.ops.geometry import formula_text, pytorch_size, size_formula, unused_cells
 from course_utils.plots.steps import positions_figure
-from course_utils.widgets.base import bundle, figure_png
+from course_utils.widgets.base import CourseWidget, figure_png
 
 SETTINGS = ("n", "kernel", "stride", "padding", "dilation")
 RANGES = {"n": (1, 16), "kernel": (1, 7), "stride": (1, 4), "padding": (0, 4), "dilation": (1, 4)}
 LABELS = {"n": "input n", "kernel": "kernel k", "stride": "stride s", "padding": "padding p", "dilation": "dilation d"}
 
 
-# ----------------------------------------------------------------------------------------
-# The formula and the positions, as numbers
-# ----------------------------------------------------------------------------------------
-
-
-# ----------------------------------------------------------------------------------------
-# The picture
-# ----------------------------------------------------------------------------------------
-
-
-# ----------------------------------------------------------------------------------------
-# The widget
-# ----------------------------------------------------------------------------------------
-
-
-class SizeExplorer:
+class SizeExplorer(CourseWidget):
     """Sliders for ``n``, kernel, stride, padding and dilation; the size that comes out.
 
     Each change shows the formula with the numbers filled in, the size that PyTorch's
     ``F.conv2d`` really produces, and the picture of the kernel positions
-    (:func:`draw_positions`). Settings for which the kernel does not fit the padded input
-    show a message that says how to fix them, instead of an error.
+    (:func:`course_utils.plots.draw_positions`). Settings for which the kernel does not fit
+    the padded input show a message that says how to fix them, instead of an error.
 
     Attributes a lesson or a test uses: :attr:`widget` (what to display), :attr:`settings`,
     :attr:`size` (None when the settings are invalid), :attr:`sliders` (by setting name),
@@ -78,10 +58,9 @@ class SizeExplorer:
                 raise ValueError(
                     f"{name} must be a whole number from {low} to {high} (the slider's range), got {value!r}"
                 )
-        self.updates = 0
+        super().__init__()
         self.size: int | None = None
         self.torch_size: int | None = None
-        self._quiet = False
         self.sliders = {
             name: widgets.IntSlider(
                 value=int(start[name]),
@@ -96,11 +75,10 @@ class SizeExplorer:
         self.formula = widgets.HTMLMath()
         self.message = widgets.HTML()
         self.picture = widgets.Image(format="png")
-        for slider in self.sliders.values():
-            slider.observe(self._on_change, names="value")
         controls = widgets.VBox(list(self.sliders.values()))
         self.widget = widgets.VBox([widgets.HBox([controls, widgets.VBox([self.formula, self.message])]), self.picture])
-        self._update()
+        self.redraw_on(*self.sliders.values())
+        self.redraw()
 
     @property
     def settings(self) -> dict[str, int]:
@@ -116,21 +94,13 @@ class SizeExplorer:
             low, high = RANGES[name]
             if not low <= value <= high:
                 raise ValueError(f"{name} must be from {low} to {high} (the slider's range), got {value}")
-        self._quiet = True
-        try:
+        with self.hold_redraws():
             for name, value in settings.items():
                 self.sliders[name].value = value
-        finally:
-            self._quiet = False
-        self._update()
+            self.redraw()
 
-    def _on_change(self, _change: dict) -> None:
-        if not self._quiet:
-            self._update()
-
-    def _update(self) -> None:
+    def _draw(self) -> None:
         settings = self.settings
-        self.updates += 1
         self.torch_size = pytorch_size(**settings)
         try:
             self.size = conv_output_size(**settings)
@@ -143,17 +113,14 @@ class SizeExplorer:
             self.message.value = f"<p>{_notes(settings, self.size, self.torch_size)}</p>"
         self.picture.value = figure_png(positions_figure(**settings, pyplot=False))
 
-    def __repr__(self) -> str:
+    def text(self) -> str:
+        """The settings, the size and the formula: what a stored notebook shows."""
         settings = ", ".join(f"{name}={value}" for name, value in self.settings.items())
         if self.size is None:
             result = "the kernel does not fit"
         else:
             result = f"output {self.size}\n  {formula_text(**self.settings)}"
         return f"SizeExplorer: {settings} -> {result}\n(in a live notebook: move the sliders to see the size change)"
-
-    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
-        """The live widget, and a text view that depends only on the settings."""
-        return bundle(self.widget, repr(self))
 
 
 def _notes(settings: dict[str, int], size: int, torch_size: int | None) -> str:
@@ -168,15 +135,3 @@ def _notes(settings: dict[str, int], size: int, torch_size: int | None) -> str:
         cells = ", ".join(map(str, unused[:8])) + (", ..." if len(unused) > 8 else "")
         notes.append(f"Input cells never read (grey): {cells}.")
     return "<br>".join(notes)
-
-
-# ----------------------------------------------------------------------------------------
-# A step-by-step player of the kernel's positions
-# ----------------------------------------------------------------------------------------
-
-
-# ----------------------------------------------------------------------------------------
-# The exercise check
-# ----------------------------------------------------------------------------------------
-
-

@@ -1,20 +1,23 @@
-"""Pictures of a convolution at work: each position of the kernel, as small multiples or a player.
+"""Lessons 02 and 03's step player: a play button and a slider walk the kernel over a small image.
 
-The numbers come from :func:`course_utils.ops.conv.sliding_steps`; this module only draws them.
-Padding cells are tinted blue, the cells under the kernel are outlined in red (with
-dilation, the taps sit ``dilation`` pixels apart), and the output fills in cell by cell.
+Each frame shows one position of the kernel: the input with the kernel's taps outlined in
+red (padding cells tinted blue; with dilation, the taps sit ``dilation`` pixels apart) and
+the output filled in cell by cell up to that position. The numbers come from
+:func:`course_utils.ops.conv.sliding_steps`, the drawing from
+:func:`course_utils.plots.draw_frame`; this module only plays them.
 """
 
 from __future__ import annotations
 
+import ipywidgets as widgets
 import numpy as np
 
-from course_utils.ops.conv import sliding_steps
+from course_utils.ops.conv import SlidingStep, sliding_steps
 from course_utils.plots.steps import draw_frame
-from course_utils.widgets.base import bundle, figure_png
+from course_utils.widgets.base import CourseWidget, figure_png
 
 
-class StepPlayer:
+class StepPlayer(CourseWidget):
     """A play button and a slider that walk the kernel over a small image, one position per frame.
 
     Each frame is a :func:`draw_frame` picture (the input with the kernel's taps, the output
@@ -25,8 +28,7 @@ class StepPlayer:
     """
 
     def __init__(self, image, kernel, stride=1, padding=0, dilation=1, numbers=True, fmt="{:.0f}", interval=700):
-        import ipywidgets as widgets
-
+        super().__init__()
         self.image, self.kernel = np.asarray(image), np.asarray(kernel)
         self.stride, self.padding, self.dilation = stride, padding, dilation
         self.numbers, self.fmt = numbers, fmt
@@ -36,12 +38,12 @@ class StepPlayer:
         self.play = widgets.Play(value=0, min=0, max=last, interval=interval, description="play")
         widgets.jslink((self.play, "value"), (self.slider, "value"))
         self.picture = widgets.Image(format="png")
-        self.slider.observe(lambda _change: self._draw(), names="value")
         self.widget = widgets.VBox([widgets.HBox([self.play, self.slider]), self.picture])
-        self._draw()
+        self.redraw_on(self.slider)
+        self.redraw()
 
     @property
-    def step(self):
+    def step(self) -> SlidingStep:
         """The kernel position on show (a :class:`course_utils.ops.conv.SlidingStep`)."""
         return self.steps[self.slider.value]
 
@@ -58,7 +60,8 @@ class StepPlayer:
     def _draw(self) -> None:
         self.picture.value = self.frame(self.slider.value)
 
-    def __repr__(self) -> str:
+    def text(self) -> str:
+        """The settings and the output values in reading order: what a stored notebook shows."""
         (height, width), (kh, kw) = self.image.shape, self.kernel.shape
         rows, cols = self.steps[-1].row + 1, self.steps[-1].col + 1
         positions = f"{len(self.steps)} position{'s' * (len(self.steps) != 1)}"
@@ -69,6 +72,3 @@ class StepPlayer:
             f"outputs in reading order: {values}\n"
             "(in a live notebook: press play or drag the slider)"
         )
-
-    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
-        return bundle(self.widget, repr(self))
