@@ -3,7 +3,7 @@ import torch
 from torch import nn
 
 from course_utils.runtime import seed_everything
-from course_utils.training import loop as train
+from course_utils.training import loop as train  # fit, evaluate, predict and the module-level HEADLESS_ENV
 
 
 def blobs(n=200):
@@ -95,3 +95,43 @@ def test_headless_flag(monkeypatch):
     assert train.headless()
     monkeypatch.setenv(train.HEADLESS_ENV, "0")
     assert not train.headless()
+
+
+def test_an_autoencoder_trains_with_mse_and_no_metric():
+    seed_everything(0)
+    x = torch.randn(64, 4)
+    model = nn.Sequential(nn.Linear(4, 4))
+    history = train.fit(model, (x, x), val=(x, x), epochs=30, lr=0.05, plot=False, loss_fn=nn.functional.mse_loss,
+                        metric=None)
+    assert history.metric is None and history.train_metric == [] and history.val_metric == []
+    assert history.val_loss[-1] < history.val_loss[0] / 4
+    loss, metric = train.evaluate(model, x, x, loss_fn=nn.functional.mse_loss, metric=None)
+    assert metric is None and loss == pytest.approx(history.val_loss[-1], rel=1e-5)
+    with pytest.raises(AttributeError, match="train_metric"):
+        history.val_accuracy  # noqa: B018
+    assert len(history.plot().axes) == 1
+
+
+def test_targets_can_be_a_tuple_of_tensors_as_a_detector_needs():
+    seed_everything(0)
+    x, y = blobs(30)
+    boxes = torch.randn(len(x), 4)
+
+    def two_part_loss(output, targets):
+        labels, wanted_boxes = targets
+        assert len(labels) == len(wanted_boxes) == len(output)
+        return nn.functional.cross_entropy(output[:, :2], labels) + nn.functional.mse_loss(output[:, 2:], wanted_boxes)
+
+    def box_error(output, targets):
+        return (output[:, 2:] - targets[1]).abs().mean().item()
+
+    model = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 6))
+    history = train.fit(model, (x, (y, boxes)), val=(x, (y, boxes)), epochs=3, batch_size=16, plot=False,
+                        loss_fn=two_part_loss, metric=box_error)
+    assert history.metric == "box_error" and len(history.val_metric) == 3
+
+
+def test_predict_can_return_raw_outputs():
+    model = small_model()
+    x = torch.randn(5, 2)
+    assert torch.allclose(train.predict(model, x, softmax=False), model(x).detach())

@@ -1,5 +1,8 @@
 """A small training loop a student can read in one screen: ``fit``, ``evaluate``, ``predict``.
 
+The loss and the metric are arguments: cross-entropy and accuracy for a classifier (the
+default), mean squared error and no metric for an autoencoder, a detector's own loss.
+
 Data are plain tensors ``(x, y)``. While you work in JupyterLab, ``fit`` shows a
 progress bar and a loss/accuracy plot that updates every epoch. When lessons
 run headless (tests, or ``make notebooks``: ``COURSE_HEADLESS=1``) it stays
@@ -14,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 HEADLESS_ENV = "COURSE_HEADLESS"
@@ -24,26 +28,57 @@ def headless() -> bool:
     return os.environ.get(HEADLESS_ENV, "") not in ("", "0")
 
 
+Loss = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+Metric = Callable[[torch.Tensor, torch.Tensor], float]
+
+
+def accuracy(logits: torch.Tensor, labels: torch.Tensor) -> float:
+    """Fraction of rows whose largest logit is at the true label (the default metric).
+
+    >>> accuracy(torch.tensor([[2.0, 1.0], [0.0, 3.0], [1.0, 0.0]]), torch.tensor([0, 1, 1]))
+    0.6666666666666666
+    """
+    return (logits.argmax(1) == labels).double().mean().item()
+
+
 @dataclass
 class History:
-    """Per-epoch measurements of a ``fit`` run."""
+    """Per-epoch measurements of a ``fit`` run: the loss and one metric, on training and validation data.
+
+    ``metric`` names the metric (``"accuracy"`` by default); for that default, ``train_accuracy``
+    and ``val_accuracy`` read the metric lists by name.
+    """
 
     train_loss: list[float] = field(default_factory=list)
-    train_accuracy: list[float] = field(default_factory=list)
+    train_metric: list[float] = field(default_factory=list)
     val_loss: list[float] = field(default_factory=list)
-    val_accuracy: list[float] = field(default_factory=list)
+    val_metric: list[float] = field(default_factory=list)
+    metric: str | None = "accuracy"
     seconds: float = 0.0
 
+    @property
+    def train_accuracy(self) -> list[float]:
+        return self._metric_named("accuracy", self.train_metric)
+
+    @property
+    def val_accuracy(self) -> list[float]:
+        return self._metric_named("accuracy", self.val_metric)
+
+    def _metric_named(self, name: str, values: list[float]) -> list[float]:
+        if self.metric != name:
+            raise AttributeError(f"this run measured {self.metric!r}, not {name!r}: read train_metric / val_metric")
+        return values
+
     def plot(self):
-        """Loss and accuracy per epoch, training and validation side by side."""
+        """Loss (and the metric, if any) per epoch, training and validation side by side."""
         import matplotlib.pyplot as plt
 
-        fig, (loss_ax, acc_ax) = plt.subplots(1, 2, figsize=(8, 3))
+        panels = [("loss", self.train_loss, self.val_loss)]
+        if self.metric is not None:
+            panels.append((self.metric, self.train_metric, self.val_metric))
+        fig, axes = plt.subplots(1, len(panels), figsize=(4 * len(panels), 3), squeeze=False)
         epochs = range(1, len(self.train_loss) + 1)
-        for ax, train, val, name in [
-            (loss_ax, self.train_loss, self.val_loss, "loss"),
-            (acc_ax, self.train_accuracy, self.val_accuracy, "accuracy"),
-        ]:
+        for ax, (name, train, val) in zip(axes[0], panels, strict=True):
             ax.plot(epochs, train, "o-", label="training")
             if val:
                 ax.plot(epochs, val, "o-", label="validation")
@@ -53,69 +88,104 @@ class History:
         return fig
 
 
-def _check_data(x: torch.Tensor, y: torch.Tensor, name: str) -> None:
-    if len(x) != len(y):
-        raise ValueError(f"{name}: {len(x)} inputs but {len(y)} labels; pass matching (x, y) tensors")
+Targets = torch.Tensor | tuple[torch.Tensor, ...]
+
+
+def _check_data(x: torch.Tensor, y: Targets, name: str) -> None:
+    for target in y if isinstance(y, tuple) else (y,):
+        if len(x) != len(target):
+            raise ValueError(f"{name}: {len(x)} inputs but {len(target)} labels; pass matching (x, y) tensors")
     if len(x) == 0:
         raise ValueError(f"{name} is empty")
 
 
-def batches(x: torch.Tensor, y: torch.Tensor, batch_size: int, shuffle: bool = False):
-    """Yield ``(x_batch, y_batch)`` pairs; a fresh random order each call when ``shuffle``."""
+def _take(y: Targets, index: torch.Tensor) -> Targets:
+    return tuple(target[index] for target in y) if isinstance(y, tuple) else y[index]
+
+
+def _to(y: Targets, device: torch.device) -> Targets:
+    return tuple(target.to(device) for target in y) if isinstance(y, tuple) else y.to(device)
+
+
+def batches(x: torch.Tensor, y: Targets, batch_size: int, shuffle: bool = False):
+    """Yield ``(x_batch, y_batch)`` pairs; a fresh random order each call when ``shuffle``.
+
+    ``y`` is a tensor of targets (labels, or images for an autoencoder) or a tuple of such
+    tensors (boxes and classes for a detector), each with one row per input.
+    """
     order = torch.randperm(len(x)) if shuffle else torch.arange(len(x))
     for start in range(0, len(x), batch_size):
         index = order[start : start + batch_size]
-        yield x[index], y[index]
+        yield x[index], _take(y, index)
 
 
 @torch.no_grad()
-def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int = 500) -> tuple[float, float]:
-    """Mean cross-entropy loss and accuracy of ``model`` on ``(x, y)``, in evaluation mode."""
+def evaluate(
+    model: nn.Module,
+    x: torch.Tensor,
+    y: Targets,
+    batch_size: int = 500,
+    loss_fn: Loss = F.cross_entropy,
+    metric: Metric | None = accuracy,
+) -> tuple[float, float | None]:
+    """Mean loss and metric of ``model`` on ``(x, y)``, in evaluation mode.
+
+    By default the loss is cross-entropy and the metric accuracy; pass ``loss_fn=F.mse_loss,
+    metric=None`` for an autoencoder (``y = x``), or a detector's own loss. Both are averaged
+    over inputs (each batch weighted by its size). The metric is ``None`` when there is none.
+    """
     _check_data(x, y, "evaluation data")
     model.eval()
     device = next(model.parameters()).device
-    loss, correct = 0.0, 0
+    loss, measured = 0.0, 0.0
     for xb, yb in batches(x, y, batch_size):
-        logits = model(xb.to(device))
-        loss += nn.functional.cross_entropy(logits, yb.to(device), reduction="sum").item()
-        correct += (logits.argmax(1).cpu() == yb).sum().item()
-    return loss / len(x), correct / len(x)
+        output, yb = model(xb.to(device)), _to(yb, device)
+        loss += loss_fn(output, yb).item() * len(xb)
+        measured += metric(output, yb) * len(xb) if metric is not None else 0.0
+    return loss / len(x), measured / len(x) if metric is not None else None
 
 
 @torch.no_grad()
-def predict(model: nn.Module, x: torch.Tensor, batch_size: int = 500) -> torch.Tensor:
-    """Class probabilities (softmax of the logits), one row per input, on the CPU."""
+def predict(model: nn.Module, x: torch.Tensor, batch_size: int = 500, softmax: bool = True) -> torch.Tensor:
+    """The model's outputs, one row per input, on the CPU: class probabilities (softmax of the logits) by default.
+
+    ``softmax=False`` returns the raw outputs (reconstructions, box offsets, logits).
+    """
     model.eval()
     device = next(model.parameters()).device
-    return torch.cat([model(xb.to(device)).softmax(1).cpu() for xb in x.split(batch_size)])
+    outputs = torch.cat([model(xb.to(device)).cpu() for xb in x.split(batch_size)])
+    return outputs.softmax(1) if softmax else outputs
 
 
-def train_epoch(model, x, y, optimizer, scheduler, batch_size, augment, progress) -> tuple[float, float]:
-    """One pass over the training data; returns its mean loss and accuracy."""
+def train_epoch(
+    model, x, y, optimizer, scheduler, batch_size, augment, progress, loss_fn=F.cross_entropy, metric=accuracy
+) -> tuple[float, float | None]:
+    """One pass over the training data; returns its mean loss and metric (``None`` without a metric)."""
     model.train()
     device = next(model.parameters()).device
-    loss_sum, correct = 0.0, 0
+    loss_sum, measured = 0.0, 0.0
     for xb, yb in batches(x, y, batch_size, shuffle=True):
         if augment is not None:
             xb = augment(xb)
-        xb, yb = xb.to(device), yb.to(device)
-        logits = model(xb)
-        loss = nn.functional.cross_entropy(logits, yb)
+        xb, yb = xb.to(device), _to(yb, device)
+        output = model(xb)
+        loss = loss_fn(output, yb)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
         if scheduler is not None:
             scheduler.step()
         loss_sum += loss.item() * len(xb)
-        correct += (logits.argmax(1) == yb).sum().item()
+        if metric is not None:
+            measured += metric(output.detach(), yb) * len(xb)
         progress.update(len(xb))
-    return loss_sum / len(x), correct / len(x)
+    return loss_sum / len(x), measured / len(x) if metric is not None else None
 
 
 def fit(
     model: nn.Module,
-    train: tuple[torch.Tensor, torch.Tensor],
-    val: tuple[torch.Tensor, torch.Tensor] | None = None,
+    train: tuple[torch.Tensor, Targets],
+    val: tuple[torch.Tensor, Targets] | None = None,
     epochs: int = 5,
     lr: float = 1e-3,
     batch_size: int = 64,
@@ -123,14 +193,20 @@ def fit(
     augment: Callable[[torch.Tensor], torch.Tensor] | None = None,
     patience: int | None = None,
     plot: bool = True,
+    loss_fn: Loss = F.cross_entropy,
+    metric: Metric | None = accuracy,
 ) -> History:
-    """Train ``model`` with Adam and cross-entropy; returns the :class:`History`.
+    """Train ``model`` with Adam on ``loss_fn`` (cross-entropy by default); returns the :class:`History`.
 
     ``one_cycle`` ramps the learning rate up to ``lr`` and back down (Smith, 2018),
     which reaches a good accuracy in few epochs. ``augment`` transforms each
     training batch. With ``patience``, training stops once the validation loss
     has not improved for that many epochs, and the best weights are restored.
-    ``plot`` shows loss and accuracy per epoch (in a notebook).
+    ``plot`` shows the loss and the metric per epoch (in a notebook).
+
+    ``loss_fn(output, target)`` returns the batch's mean loss and ``metric(output, target)``
+    a number (accuracy by default; ``None`` for none): an autoencoder trains with
+    ``fit(model, (x, x), loss_fn=F.mse_loss, metric=None)``.
     """
     from tqdm.auto import tqdm
 
@@ -142,18 +218,17 @@ def fit(
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     steps = epochs * -(-len(train[0]) // batch_size)
     scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, lr, total_steps=steps) if one_cycle else None
-    history, live = History(), LivePlot(plot)
+    history = History(metric=None if metric is None else getattr(metric, "__name__", "metric"))
+    live = LivePlot(plot)
     stopper = EarlyStopping(patience) if patience is not None else None
+    measure = {"loss_fn": loss_fn, "metric": metric}
     start = time.perf_counter()
     with tqdm(total=epochs * len(train[0]), unit="img", disable=headless()) as progress:
         for _ in range(epochs):
-            loss, accuracy = train_epoch(model, *train, optimizer, scheduler, batch_size, augment, progress)
-            history.train_loss.append(loss)
-            history.train_accuracy.append(accuracy)
+            loss, measured = train_epoch(model, *train, optimizer, scheduler, batch_size, augment, progress, **measure)
+            _record(history.train_loss, history.train_metric, loss, measured)
             if val is not None:
-                val_loss, val_accuracy = evaluate(model, *val)
-                history.val_loss.append(val_loss)
-                history.val_accuracy.append(val_accuracy)
+                _record(history.val_loss, history.val_metric, *evaluate(model, *val, **measure))
             live.update(history)
             if stopper is not None and stopper.should_stop(model, history.val_loss[-1]):
                 break
@@ -162,6 +237,12 @@ def fit(
         stopper.restore_best(model)
     live.finish(history)
     return history
+
+
+def _record(losses: list[float], metrics: list[float], loss: float, measured: float | None) -> None:
+    losses.append(loss)
+    if measured is not None:
+        metrics.append(measured)
 
 
 class EarlyStopping:
