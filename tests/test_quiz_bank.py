@@ -16,7 +16,7 @@ import yaml
 
 from course_utils import quiz
 from course_utils.quiz import load_bank
-from course_utils.quiz.bank import QUESTION_TYPES
+from course_utils.quiz.model import QUESTION_TYPES
 from course_utils.quiz.render import markdown_to_html, static_html, static_text
 
 ROOT = Path(__file__).resolve().parent.parent

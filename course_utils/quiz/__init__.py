@@ -11,7 +11,8 @@ In a notebook::
 Banks live in ``data/quizzes/<notebook>.yaml`` (see :mod:`course_utils.quiz.bank`).
 """
 
-from course_utils.quiz.bank import Bank, Question, list_banks, load_bank
+from course_utils.quiz.bank import list_banks, load_bank
+from course_utils.quiz.model import Bank, Question
 from course_utils.quiz.progress import (
     ProgressTable,
     load_attempts,

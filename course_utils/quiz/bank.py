@@ -42,17 +42,15 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from course_utils import integrity
+from course_utils.quiz.model import DEFAULT_REL_TOL, LETTERS, QUESTION_TYPES, Bank, Choice, Feedback, Question
 from course_utils.quiz.questions import normalise_text, numbers_match
-
-QUESTION_TYPES = ("single", "multiple", "numeric", "shape", "text")
 
 # Fields every question has, and the extra ones each type allows.
 _COMMON_FIELDS = {"id", "type", "prompt", "answer", "explanation", "hint", "feedback"}
@@ -65,79 +63,6 @@ _TYPE_FIELDS = {
 }
 _BANK_FIELDS = {"notebook", "title", "groups", "questions"}
 _ID_PATTERN = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
-LETTERS = "ABCDEFGH"  # choices are shown as A, B, C, ...; more than 8 would not fit a slide
-_DEFAULT_REL_TOL = 1e-9
-
-
-@dataclass(frozen=True)
-class Choice:
-    """One option of a single- or multiple-choice question (``text`` is plain text)."""
-
-    id: str
-    text: str
-
-
-@dataclass(frozen=True)
-class Feedback:
-    """A message for one specific wrong answer (``when``), such as a forgotten padding."""
-
-    when: Any
-    message: str
-
-
-@dataclass(frozen=True)
-class Question:
-    """One validated question. ``choices`` are already in the order a student sees them."""
-
-    id: str
-    notebook: str
-    type: str
-    prompt: str
-    answer: Any
-    explanation: str
-    hint: str | None = None
-    feedback: tuple[Feedback, ...] = ()
-    choices: tuple[Choice, ...] = ()
-    unit: str | None = None
-    abs_tol: float = 0.0
-    rel_tol: float = _DEFAULT_REL_TOL
-    accept: tuple[str, ...] = ()
-
-    def choice_text(self, choice_id: str) -> str:
-        """The text shown for the choice ``choice_id``."""
-        return next(choice.text for choice in self.choices if choice.id == choice_id)
-
-    def letter(self, choice_id: str) -> str:
-        """The letter (A, B, C, ...) under which the choice ``choice_id`` is shown."""
-        return LETTERS[[choice.id for choice in self.choices].index(choice_id)]
-
-
-@dataclass(frozen=True)
-class Bank:
-    """All questions for one notebook, in file order, and named groups of them."""
-
-    notebook: str
-    title: str
-    questions: dict[str, Question]
-    groups: dict[str, tuple[str, ...]]
-    path: Path
-
-    def select(self, ids: str | Sequence[str] | None = None) -> list[Question]:
-        """Questions for a question id, a group name, a list of ids, or all (``None``)."""
-        if ids is None:
-            return list(self.questions.values())
-        if isinstance(ids, str):
-            ids = self.groups.get(ids, (ids,))
-        if not isinstance(ids, Sequence) or not all(isinstance(qid, str) for qid in ids):
-            raise ValueError(f"Question ids are strings, like 'output-after-pool2'; got {ids!r}.")
-        missing = [qid for qid in ids if qid not in self.questions]
-        if missing:
-            raise ValueError(
-                f"{self.path.name}: no question or group named {missing[0]!r}. "
-                f"Questions: {', '.join(self.questions)}. "
-                f"Groups: {', '.join(self.groups) or 'none'}."
-            )
-        return [self.questions[qid] for qid in ids]
 
 
 # ----------------------------------------------------------------------------- finding banks
@@ -410,13 +335,13 @@ def _parse_numeric(raw: dict, where: _Where) -> dict:
 
 def _parse_tolerance(raw: Any, where: _Where) -> tuple[float, float]:
     if raw is None:
-        return 0.0, _DEFAULT_REL_TOL
+        return 0.0, DEFAULT_REL_TOL
     if not isinstance(raw, dict) or not raw or not set(raw) <= {"abs", "rel"}:
         raise where.error("tolerance", "must be a mapping with 'abs' and/or 'rel'")
     tolerances = [_number(raw.get(key, 0.0), where, "tolerance") for key in ("abs", "rel")]
     if any(value < 0 for value in tolerances):
         raise where.error("tolerance", "must not be negative")
-    return float(tolerances[0]), float(tolerances[1]) or _DEFAULT_REL_TOL
+    return float(tolerances[0]), float(tolerances[1]) or DEFAULT_REL_TOL
 
 
 def _shape(value: Any, where: _Where, field: str) -> tuple[int, ...]:

@@ -13,10 +13,9 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
-if TYPE_CHECKING:
-    from course_utils.quiz.bank import Question
+from course_utils.quiz.model import Question
 
 Status = Literal["correct", "wrong", "invalid"]
 

@@ -16,7 +16,7 @@ import html
 
 import mistune
 
-from course_utils.quiz.bank import Question
+from course_utils.quiz.model import Question
 from course_utils.quiz.questions import format_answer
 
 # Markdown with $...$ and $$...$$ kept for MathJax; raw HTML in a bank is shown as text.

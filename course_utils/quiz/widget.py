@@ -21,7 +21,8 @@ import ipywidgets as widgets
 from IPython.display import display
 
 from course_utils.quiz import progress
-from course_utils.quiz.bank import Question, load_bank
+from course_utils.quiz.bank import load_bank
+from course_utils.quiz.model import Question
 from course_utils.quiz.questions import Result, check_answer
 from course_utils.quiz.render import answer_html, markdown_to_html, question_html, static_html, static_text
 from course_utils.widgets.base import CourseWidget

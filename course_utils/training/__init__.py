@@ -4,13 +4,14 @@
 from course_utils.training import augment, recipes
 from course_utils.training.augment import affine, random_affine, shift
 from course_utils.training.checkpoint import load_checkpoint, save_checkpoint
-from course_utils.training.loop import EarlyStopping, History, evaluate, fit, predict
+from course_utils.training.loop import EarlyStopping, History, accuracy, evaluate, fit, predict
 from course_utils.training.recipes import load_digit_cnn, train_digit_cnn, train_recipe
 
 __all__ = [
     "EarlyStopping",
     "History",
     "affine",
+    "accuracy",
     "augment",
     "evaluate",
     "fit",
