@@ -1,4 +1,4 @@
-"""Unit tests for course_utils.ops.conv: the lectures' worked examples, and every error message.
+"""Unit tests for course_utils.ops.conv and the geometry it shares: the lectures' worked examples, every error message.
 
 The worked examples are computed with the course's functions and compared with PyTorch and
 with the numbers printed in the decks (seeds 000, 001, 002, 004), which the decks derive by
@@ -15,6 +15,8 @@ import torch
 import torch.nn.functional as F
 
 from course_utils.ops import (
+    check_conv_inputs,
+    check_geometry,
     col2im,
     conv2d,
     conv2d_naive,
@@ -25,8 +27,12 @@ from course_utils.ops import (
     conv_transpose_output_size,
     convolve2d,
     correlate2d,
+    dilated_extent,
     im2col,
+    pad2d,
+    per_axis,
     sliding_steps,
+    strided_slice,
 )
 
 CONV2D_FUNCTIONS = [conv2d, conv2d_naive, conv2d_shifted]
@@ -237,19 +243,21 @@ W = np.zeros((2, 3, 3, 3))
 GEOMETRY_ERRORS = [
     (
         {"kernel_size": 5},
-        "kernel 5 (dilated extent 5) is larger than the padded input 4; add padding >= 1 or use a smaller kernel",
+        "kernel 5 (dilated extent 5) is larger than the padded input 4; add padding >= 1 or use a smaller kernel, "
+        "or a larger input",
     ),
     (
         {"kernel_size": 3, "dilation": 3},
         "kernel 3 (dilated extent 7) is larger than the padded input 4; "
-        "add padding >= 2 or use a smaller kernel or dilation",
+        "add padding >= 2 or use a smaller kernel or dilation, or a larger input",
     ),
     ({"stride": 0}, "stride must be >= 1, got 0; stride 1 moves the kernel one pixel at a time"),
     ({"stride": -2}, "stride must be >= 1, got -2"),
-    ({"padding": -1}, "padding must be >= 0, got -1; to shrink the input, crop it"),
+    ({"padding": -1}, "padding must be >= 0, got -1; 0 adds no padding, and to shrink the input, crop it"),
     ({"dilation": 0}, "dilation must be >= 1, got 0; dilation 1 is an ordinary, undilated kernel"),
     ({"stride": 1.5}, "stride must be an int or a pair of ints (height, width), got 1.5"),
-    ({"padding": (1, 2, 3)}, "padding must be an int or a pair (height, width), got (1, 2, 3)"),
+    ({"padding": (1, 2, 3)}, "padding must be an int or a pair of ints (height, width), got (1, 2, 3)"),
+    ({"dilation": True}, "dilation must be an int or a pair of ints (height, width), got True"),
 ]
 
 
@@ -280,7 +288,7 @@ CONV2D_GEOMETRY_ERRORS = [
     ),
     ({"stride": 0}, "stride height must be >= 1, got 0; stride 1 moves the kernel one pixel"),
     ({"stride": (1, -1)}, "stride width must be >= 1, got -1"),
-    ({"padding": -1}, "padding height must be >= 0, got -1; to shrink the input, crop it"),
+    ({"padding": -1}, "padding height must be >= 0, got -1; 0 adds no padding, and to shrink the input, crop it"),
     ({"dilation": 0}, "dilation height must be >= 1, got 0"),
     ({"stride": 1.5}, "stride must be an int or a pair of ints (height, width), got 1.5"),
 ]
@@ -354,7 +362,7 @@ def test_every_conv2d_explains_bad_shapes(fn, call, message: str) -> None:
         ),
         (
             lambda: conv_transpose_output_size(3, 3, stride=2, output_padding=-1),
-            "output_padding must be >= 0, got -1",
+            "output_padding must be >= 0, got -1; output_padding can only add cells to the output (0 adds none)",
         ),
         (
             lambda: conv_transpose_output_size(2, 1, padding=1),
@@ -407,3 +415,103 @@ def test_every_conv2d_explains_bad_shapes(fn, call, message: str) -> None:
 def test_other_functions_explain_bad_inputs(call, message: str) -> None:
     with pytest.raises(ValueError, match=re.escape(message)):
         call()
+
+
+# ----------------------------------------------------------------------------------------
+# The shared geometry: settings per axis, their checks, padding, tap positions
+# ----------------------------------------------------------------------------------------
+
+
+def test_per_axis_reads_an_int_or_one_value_per_axis() -> None:
+    assert per_axis(3, "kernel") == (3, 3)
+    assert per_axis((3, 5), "kernel") == (3, 5)
+    assert per_axis([3, 5], "kernel") == (3, 5)
+    assert per_axis(np.int64(4), "stride") == (4, 4)
+    assert per_axis(torch.Size([2, 1]), "stride") == (2, 1)  # a module's kernel_size
+    assert per_axis(2, "stride", axes=1) == (2,)
+    assert per_axis((1, 2, 3), "padding", axes=3) == (1, 2, 3)
+
+
+@pytest.mark.parametrize(
+    ("value", "axes", "message"),
+    [
+        (1.5, 2, "stride must be an int or a pair of ints (height, width), got 1.5"),
+        ("2", 2, "stride must be an int or a pair of ints (height, width), got '2'"),
+        (None, 2, "stride must be an int or a pair of ints (height, width), got None"),
+        ((1, True), 2, "stride must be an int or a pair of ints (height, width), got (1, True)"),
+        ((1, 2), 1, "stride must be an int or a tuple of one int, got (1, 2)"),
+        ((1, 2), 3, "stride must be an int or a tuple of 3 ints, got (1, 2)"),
+    ],
+)
+def test_per_axis_says_what_to_pass_instead(value, axes: int, message: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        per_axis(value, "stride", axes)
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"n": 0}, "input size must be >= 1, got 0; the input must have at least one pixel"),
+        ({"kernel": 0}, "kernel must be >= 1, got 0; the kernel must have at least one tap"),
+        ({"kernel": 0, "kernel_name": "kernel_size"}, "kernel_size must be >= 1, got 0"),
+        ({"stride": 0, "axis": "width"}, "stride width must be >= 1, got 0; stride 1 moves the kernel"),
+        ({"padding": -2}, "padding must be >= 0, got -2; 0 adds no padding, and to shrink the input, crop it"),
+        ({"dilation": 0}, "dilation must be >= 1, got 0; dilation 1 is an ordinary, undilated kernel"),
+        ({"output_padding": -1}, "output_padding must be >= 0, got -1; output_padding can only add cells"),
+    ],
+)
+def test_check_geometry_names_the_setting_and_the_fix(settings: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        check_geometry(**settings)
+
+
+def test_check_geometry_accepts_every_possible_setting() -> None:
+    check_geometry(n=1, kernel=1, stride=1, padding=0, dilation=1, output_padding=0)
+    check_geometry()  # nothing to check
+
+
+@pytest.mark.parametrize("n", range(1, 9))
+@pytest.mark.parametrize("kernel", range(1, 6))
+@pytest.mark.parametrize("dilation", [1, 2, 3])
+def test_the_padding_a_too_large_kernel_asks_for_is_the_least_that_fits(n: int, kernel: int, dilation: int) -> None:
+    """When conv_output_size says "add padding >= p", padding p fits and p - 1 does not, as in PyTorch."""
+    try:
+        conv_output_size(n, kernel, dilation=dilation)
+    except ValueError as error:
+        least = int(re.search(r"add padding >= (\d+)", str(error)).group(1))
+    else:
+        return
+    assert conv_output_size(n, kernel, padding=least, dilation=dilation) >= 1
+    with pytest.raises(ValueError, match="is larger than the padded input"):
+        conv_output_size(n, kernel, padding=least - 1, dilation=dilation)
+    x, w = torch.zeros(1, 1, n, 1), torch.zeros(1, 1, kernel, 1)
+    assert F.conv2d(x, w, padding=(least, 0), dilation=(dilation, 1)).shape[2] >= 1
+    with pytest.raises(RuntimeError):
+        F.conv2d(x, w, padding=(least - 1, 0), dilation=(dilation, 1))
+
+
+def test_dilated_extent_counts_the_pixels_a_kernel_spans() -> None:
+    assert [dilated_extent(3, d) for d in (1, 2, 3)] == [3, 5, 7]
+    assert dilated_extent(1, 5) == 1
+
+
+def test_pad2d_pads_the_last_two_axes_like_torch() -> None:
+    x = np.arange(2 * 3 * 4 * 5, dtype=np.float64).reshape(2, 3, 4, 5)
+    expected = F.pad(torch.from_numpy(x), (2, 2, 1, 1)).numpy()  # (left, right, top, bottom)
+    np.testing.assert_array_equal(pad2d(x, (1, 2)), expected)
+    np.testing.assert_array_equal(pad2d(x[0, 0], 1), np.pad(x[0, 0], 1))
+    assert np.isneginf(pad2d(x, 1, -np.inf)[:, :, 0]).all() and pad2d(x, 1, -np.inf).dtype == x.dtype
+    assert pad2d(np.ones((2, 2), dtype=bool), 1).sum() == 4
+
+
+@pytest.mark.parametrize(("start", "step", "count"), [(0, 1, 1), (0, 2, 3), (3, 1, 4), (2, 3, 5), (5, 4, 1)])
+def test_strided_slice_holds_exactly_count_positions(start: int, step: int, count: int) -> None:
+    positions = list(range(40))[strided_slice(start, step, count)]
+    assert positions == [start + i * step for i in range(count)]
+
+
+def test_check_conv_inputs_returns_float_arrays() -> None:
+    x, weight, bias = check_conv_inputs(IMAGE_4X4[None, None], EDGE[None, None], np.array([1]))
+    assert x.dtype == weight.dtype == bias.dtype == np.float64
+    with pytest.raises(ValueError, match=re.escape("bias must have shape (C_out,) = (1,)")):
+        check_conv_inputs(IMAGE_4X4[None, None], EDGE[None, None], np.zeros(2))

@@ -32,7 +32,7 @@ from course_utils.ops import (
     im2col,
     sliding_steps,
 )
-from course_utils.ops.conv import IntOrPair
+from course_utils.ops.geometry import IntOrPair
 
 FLOAT32 = {"rtol": 1e-4, "atol": 1e-4}
 FLOAT64 = {"rtol": 1e-10, "atol": 1e-10}

@@ -1,5 +1,8 @@
 """Pooling in NumPy against torch.nn.functional: values, sizes, gradients, errors."""
 
+import itertools
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -185,13 +188,20 @@ def test_small_worked_examples():
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"kernel_size": 5}, r"kernel_size 5 \(dilated extent 5\) is larger than the padded input height 4"),
-        ({"kernel_size": 3, "dilation": 2}, r"dilated extent 5\) is larger than the padded input height 4"),
-        ({"kernel_size": 2, "stride": 0}, r"stride \(height\) must be >= 1, got 0; stride=1 moves"),
-        ({"kernel_size": 3, "padding": 2}, r"padding \(height\) 2 is more than half of kernel_size 3.*use padding=1"),
-        ({"kernel_size": (2, 3), "padding": (1, 2)}, r"padding \(width\) 2 is more than half"),
-        ({"kernel_size": 2, "padding": -1}, r"padding \(height\) must be >= 0, got -1"),
-        ({"kernel_size": 0}, r"kernel_size \(height\) must be >= 1"),
+        (
+            {"kernel_size": 5},
+            r"kernel_size height 5 \(dilated extent 5\) is larger than the padded input height 4; "
+            r"add padding >= 1 or use a smaller kernel_size, or a larger input",
+        ),
+        (
+            {"kernel_size": 3, "dilation": 3},
+            r"dilated extent 7\) is larger than the padded input height 4; use a smaller kernel_size or dilation, or a",
+        ),
+        ({"kernel_size": 2, "stride": 0}, r"stride height must be >= 1, got 0; stride 1 moves"),
+        ({"kernel_size": 3, "padding": 2}, r"padding height 2 is more than half of kernel_size height 3.*padding=1"),
+        ({"kernel_size": (2, 3), "padding": (1, 2)}, r"padding width 2 is more than half"),
+        ({"kernel_size": 2, "padding": -1}, r"padding height must be >= 0, got -1; 0 adds no padding"),
+        ({"kernel_size": 0}, r"kernel_size height must be >= 1, got 0; the kernel must have at least one tap"),
         ({"kernel_size": (2, 2, 2)}, r"kernel_size must be an int or a pair"),
         ({"kernel_size": 2.0}, r"kernel_size must be an int or a pair of ints"),
     ],
@@ -203,6 +213,31 @@ def test_bad_settings_are_explained(kwargs, message):
             continue
         with pytest.raises(ValueError, match=message):
             pool(x, **kwargs)
+
+
+def test_a_window_too_large_is_offered_the_least_padding_that_pytorch_allows():
+    """Where the message says "add padding >= p", PyTorch pools with padding p and refuses p - 1.
+
+    Where it offers no padding, not even the most PyTorch allows (kernel_size // 2) would fit.
+    """
+    offered = 0
+    grid = itertools.product(range(1, 7), range(1, 6), (1, 2, 3), (1, 2), (False, True))
+    for n, kernel, stride, dilation, ceil in grid:  # input, kernel_size, stride, dilation, ceil_mode
+        settings_ = {"kernel_size": (kernel, 1), "stride": (stride, 1), "dilation": (dilation, 1), "ceil_mode": ceil}
+        try:
+            pool_output_size((n, 1), **settings_)
+            continue
+        except ValueError as error:
+            offer = re.search(r"add padding >= (\d+)", str(error))
+        x = torch.zeros(1, 1, n, 1)
+        least = int(offer.group(1)) if offer else kernel // 2 + 1
+        if offer:
+            offered += 1
+            expected = F.max_pool2d(x, **settings_, padding=(least, 0)).shape[2:]
+            assert pool_output_size((n, 1), **settings_, padding=(least, 0)) == tuple(expected)
+        with pytest.raises(RuntimeError):
+            F.max_pool2d(x, **settings_, padding=(least - 1, 0))
+    assert offered > 10
 
 
 @pytest.mark.parametrize("pool", [max_pool2d, avg_pool2d, lambda x, k: lp_pool2d(x, 2, k)])

@@ -292,12 +292,13 @@ def test_the_mlhep_quiz_pixels_one_cell_after_the_second_convolution_depends_on(
 @pytest.mark.parametrize(
     ("source", "message"),
     [
-        ([Layer(3, stride=0)], r"stride must be an int >= 1 .* got 0; use stride=1"),
-        ([Layer(3, padding=-1)], r"padding must be an int >= 0 .* got -1; use padding=0"),
-        ([Layer(0)], r"kernel must be an int >= 1 .* got 0; a kernel covers at least one pixel"),
-        ([Layer((3, 0))], r"kernel must be .* got \(3, 0\)"),
-        ([Layer(3, dilation=0)], r"dilation must be an int >= 1"),
-        ([Layer(2.5)], r"kernel must be an int"),
+        ([Layer(3, stride=0)], r"'layer 0': stride must be >= 1, got 0; stride 1 moves the kernel one pixel"),
+        ([Layer(3, padding=-1)], r"'layer 0': padding must be >= 0, got -1; 0 adds no padding"),
+        ([Layer(0)], r"'layer 0': kernel must be >= 1, got 0; the kernel must have at least one tap"),
+        ([Layer(3), Layer((3, 0))], r"'layer 1': kernel width must be >= 1, got 0"),
+        ([Layer(3, dilation=0)], r"dilation must be >= 1, got 0; dilation 1 is an ordinary"),
+        ([Layer(2.5)], r"kernel must be an int or a tuple of one int, got 2.5"),
+        ([Layer(True)], r"kernel must be an int or a tuple of one int, got True"),
         ([{"kernel": 3, "strides": 2}], r"unknown keys \['strides'\]; use the keys"),
         ([{"stride": 2}], r"has no 'kernel'"),
         ([3], r"item 0 is a int; give a Layer"),
@@ -318,11 +319,14 @@ def test_bad_layers_are_explained(source, message):
 
 
 def test_an_input_too_small_for_the_kernel_is_explained():
-    with pytest.raises(ValueError, match=r"layer 'layer 1': its kernel spans 5 pixels .* only 4 .* larger input_size"):
+    message = r"layer 'layer 1': kernel 5 \(dilated extent 5\) is larger than the padded input 4; .* or a larger input"
+    with pytest.raises(ValueError, match=message):
         receptive_field([Layer(1), Layer(5)], input_size=4)
-    with pytest.raises(ValueError, match=r"input_size must be an int or a tuple of 2 ints, got \(8, 8.5\)"):
+    with pytest.raises(ValueError, match=r"layer 'layer 0': kernel_size 5 \(dilated extent 5\) is larger than the"):
+        receptive_field([Layer(5, stride=2, ceil_mode=True)], input_size=2)
+    with pytest.raises(ValueError, match=r"input_size must be an int or a pair of ints \(height, width\), got \(8,"):
         receptive_field([Layer(3)], input_size=(8, 8.5))
-    with pytest.raises(ValueError, match=r"input_size must be at least 1 pixel on every axis, got \(8, 0\)"):
+    with pytest.raises(ValueError, match=r"input size width must be >= 1, got 0; the input must have at least one"):
         receptive_field([Layer(1)], input_size=(8, 0))
 
 

@@ -1,18 +1,18 @@
 """Reference implementations of what the lessons teach: convolution, pooling, normalization, receptive fields.
 
 Each module is written to be read; a fast path sits beside its reference and is tested equal.
+The geometry they share (settings per axis, output sizes, their checks) lives in ``geometry``.
 """
 
 from course_utils.ops import pooling
 from course_utils.ops.conv import (
     SlidingStep,
+    check_conv_inputs,
     col2im,
     conv2d,
     conv2d_naive,
     conv_matrix,
-    conv_output_size,
     conv_transpose2d,
-    conv_transpose_output_size,
     convolve2d,
     correlate2d,
     im2col,
@@ -20,7 +20,22 @@ from course_utils.ops.conv import (
 )
 from course_utils.ops.conv_fast import conv2d_shifted
 from course_utils.ops.fields import Box, cell_at, field_box, field_centre, layer_table
-from course_utils.ops.geometry import formula_text, kernel_positions, pytorch_size, size_formula, unused_cells
+from course_utils.ops.geometry import (
+    AXES,
+    check_geometry,
+    conv_output_size,
+    conv_transpose_output_size,
+    dilated_extent,
+    formula_text,
+    kernel_positions,
+    pad2d,
+    per_axis,
+    pool_output_size,
+    pytorch_size,
+    size_formula,
+    strided_slice,
+    unused_cells,
+)
 from course_utils.ops.norm import BatchNorm2d, batch_norm2d, group_norm
 from course_utils.ops.pooling import (
     avg_pool2d,
@@ -28,7 +43,6 @@ from course_utils.ops.pooling import (
     lp_pool2d,
     max_pool2d,
     max_pool2d_backward,
-    pool_output_size,
 )
 from course_utils.ops.receptive_field import (
     Layer,
@@ -39,6 +53,7 @@ from course_utils.ops.receptive_field import (
 )
 
 __all__ = [
+    "AXES",
     "BatchNorm2d",
     "Box",
     "Layer",
@@ -47,6 +62,8 @@ __all__ = [
     "avg_pool2d",
     "batch_norm2d",
     "cell_at",
+    "check_conv_inputs",
+    "check_geometry",
     "col2im",
     "conv2d",
     "conv2d_naive",
@@ -57,6 +74,7 @@ __all__ = [
     "conv_transpose_output_size",
     "convolve2d",
     "correlate2d",
+    "dilated_extent",
     "empirical_receptive_field",
     "field_box",
     "field_centre",
@@ -70,11 +88,14 @@ __all__ = [
     "lp_pool2d",
     "max_pool2d",
     "max_pool2d_backward",
+    "pad2d",
+    "per_axis",
     "pool_output_size",
     "pooling",
     "pytorch_size",
     "receptive_field",
     "size_formula",
     "sliding_steps",
+    "strided_slice",
     "unused_cells",
 ]

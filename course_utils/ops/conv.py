@@ -11,7 +11,8 @@ check them against PyTorch. Layouts:
 Names follow the lectures: the ``kernel`` slides over the (zero-)``padded`` input in steps of
 ``stride`` pixels; a ``dilation`` of ``d`` spreads the kernel taps ``d`` pixels apart. Every
 ``kernel``/``stride``/``padding``/``dilation`` argument takes an int (the same for height and
-width) or a pair ``(height, width)``.
+width) or a pair ``(height, width)``. The output sizes and the checks of these settings come
+from :mod:`course_utils.ops.geometry`, which pooling shares.
 
 Like PyTorch (and the lectures), "convolution" here is cross-correlation: the kernel is not
 flipped. ``convolve2d`` shows the textbook convolution with the flipped kernel.
@@ -20,149 +21,20 @@ flipped. ``convolve2d`` shows the textbook convolution with the flipped kernel.
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import NamedTuple
 
 import numpy as np
 
-IntOrPair = int | tuple[int, int]
-Pair = tuple[int, int]
-
-_AXES = ("height", "width")
-
-
-# ----------------------------------------------------------------------------------------
-# Output sizes
-# ----------------------------------------------------------------------------------------
-
-
-def conv_output_size(
-    n: IntOrPair,
-    kernel: IntOrPair,
-    stride: IntOrPair = 1,
-    padding: IntOrPair = 0,
-    dilation: IntOrPair = 1,
-) -> IntOrPair:
-    """Size of a convolution's output along each spatial axis.
-
-        n_out = floor((n + 2p - d(k - 1) - 1) / s) + 1
-
-    with ``n`` the input size, ``k`` the kernel, ``s`` the stride, ``p`` the padding and
-    ``d`` the dilation; ``d(k - 1) + 1`` is the dilated extent of the kernel, the number of
-    input pixels it spans. Returns an int if every argument is an int, else a
-    ``(height, width)`` pair.
-
-    >>> conv_output_size(4, kernel=3)  # the lecture's 4x4 input, 3x3 kernel
-    2
-    >>> conv_output_size(5, kernel=3, stride=2, padding=1)
-    3
-    >>> conv_output_size((100, 100), kernel=5)  # 3x100x100 image, 5x5 filters
-    (96, 96)
-    """
-    return _per_axis(_conv_size_1d, n=n, kernel=kernel, stride=stride, padding=padding, dilation=dilation)
-
-
-def conv_transpose_output_size(
-    n: IntOrPair,
-    kernel: IntOrPair,
-    stride: IntOrPair = 1,
-    padding: IntOrPair = 0,
-    output_padding: IntOrPair = 0,
-    dilation: IntOrPair = 1,
-) -> IntOrPair:
-    """Size of a transposed convolution's output along each spatial axis.
-
-        n_out = (n - 1)s - 2p + d(k - 1) + output_padding + 1
-
-    A stride-``s`` convolution maps up to ``s`` input sizes to the same output size;
-    ``output_padding`` (smaller than the stride or the dilation) picks which one to give back.
-
-    >>> conv_transpose_output_size(2, kernel=3)  # undoes the shape change of 4 -> 2
-    4
-    >>> conv_transpose_output_size(3, kernel=3, stride=2, padding=1, output_padding=1)
-    6
-    """
-    return _per_axis(
-        _conv_transpose_size_1d,
-        n=n,
-        kernel=kernel,
-        stride=stride,
-        padding=padding,
-        output_padding=output_padding,
-        dilation=dilation,
-    )
-
-
-def _conv_size_1d(n: int, kernel: int, stride: int, padding: int, dilation: int, axis: str) -> int:
-    _check_geometry(n=n, kernel=kernel, stride=stride, padding=padding, dilation=dilation, axis=axis)
-    extent = dilation * (kernel - 1) + 1
-    if extent > n + 2 * padding:
-        need = -(-(extent - n) // 2)
-        smaller = "a smaller kernel or dilation" if dilation > 1 else "a smaller kernel"
-        raise ValueError(
-            f"kernel{axis} {kernel} (dilated extent {extent}) is larger than the padded "
-            f"input{axis} {n + 2 * padding}; add padding >= {need} or use {smaller}"
-        )
-    return (n + 2 * padding - extent) // stride + 1
-
-
-def _conv_transpose_size_1d(
-    n: int, kernel: int, stride: int, padding: int, output_padding: int, dilation: int, axis: str
-) -> int:
-    _check_geometry(n=n, kernel=kernel, stride=stride, padding=padding, dilation=dilation, axis=axis)
-    if output_padding < 0:
-        raise ValueError(f"output_padding{axis} must be >= 0, got {output_padding}")
-    if output_padding >= stride and output_padding >= dilation:
-        raise ValueError(
-            f"output_padding{axis} {output_padding} must be smaller than the stride {stride} "
-            f"or the dilation {dilation}: it only picks one of the input sizes that the "
-            f"convolution maps to the same output; use 0 <= output_padding "
-            f"< {max(stride, dilation)}"
-        )
-    size = (n - 1) * stride - 2 * padding + dilation * (kernel - 1) + output_padding + 1
-    if size < 1:
-        most = ((n - 1) * stride + dilation * (kernel - 1) + output_padding) // 2
-        raise ValueError(f"padding{axis} {padding} crops away the whole output (size {size}); use padding <= {most}")
-    return size
-
-
-def _check_geometry(axis: str, **values: int) -> None:
-    """Reject sizes that no convolution can have, saying which and why."""
-    minimum = {"n": 1, "kernel": 1, "stride": 1, "padding": 0, "dilation": 1}
-    hints = {
-        "n": "the input must have at least one pixel",
-        "kernel": "the kernel must have at least one tap",
-        "stride": "stride 1 moves the kernel one pixel at a time",
-        "padding": "to shrink the input, crop it (x[..., 1:-1, 1:-1]) instead",
-        "dilation": "dilation 1 is an ordinary, undilated kernel",
-    }
-    for name, value in values.items():
-        if value < minimum[name]:
-            label = "input size" if name == "n" else name
-            raise ValueError(f"{label}{axis} must be >= {minimum[name]}, got {value}; {hints[name]}")
-
-
-def _per_axis(size_1d: Callable[..., int], **args: IntOrPair) -> IntOrPair:
-    """Apply a 1D size rule to height and width; return an int if every argument was one."""
-    all_ints = all(not isinstance(value, tuple | list) for value in args.values())
-    pairs = {name: _pair(value, name) for name, value in args.items()}
-    sizes = tuple(
-        size_1d(**{name: pair[i] for name, pair in pairs.items()}, axis="" if all_ints else f" {ax}")
-        for i, ax in enumerate(_AXES)
-    )
-    return sizes[0] if all_ints else sizes
-
-
-def _pair(value: IntOrPair, name: str) -> Pair:
-    """``3 -> (3, 3)``; ``(3, 5) -> (3, 5)``; anything else is a ``ValueError``."""
-    values = tuple(value) if isinstance(value, tuple | list) else (value, value)
-    if len(values) != 2:
-        raise ValueError(f"{name} must be an int or a pair (height, width), got {value!r}")
-    try:
-        return operator.index(values[0]), operator.index(values[1])
-    except TypeError:
-        raise ValueError(f"{name} must be an int or a pair of ints (height, width), got {value!r}") from None
-
+from course_utils.ops.geometry import (
+    IntOrPair,
+    Pair,
+    conv_output_size,
+    conv_transpose_output_size,
+    pad2d,
+    per_axis,
+    strided_slice,
+)
 
 # ----------------------------------------------------------------------------------------
 # The convolution, three ways: loops, one matrix product, one explicit matrix
@@ -193,12 +65,12 @@ def conv2d_naive(
     array([[ 0., -2.],
            [ 7.,  5.]])
     """
-    x, weight, bias = _check_conv_inputs(x, weight, bias, groups)
-    (sh, sw), (dh, dw) = _pair(stride, "stride"), _pair(dilation, "dilation")
+    x, weight, bias = check_conv_inputs(x, weight, bias, groups)
+    (sh, sw), (dh, dw) = per_axis(stride, "stride"), per_axis(dilation, "dilation")
     n_images, _, height, width = x.shape
     c_out, c_per_group, kh, kw = weight.shape
     h_out, w_out = conv_output_size((height, width), (kh, kw), stride, padding, dilation)
-    padded = _pad(x, _pair(padding, "padding"))
+    padded = pad2d(x, padding)
     filters_per_group = c_out // groups
     out = np.zeros((n_images, c_out, h_out, w_out), dtype=np.result_type(x, weight))
     for n in range(n_images):
@@ -208,8 +80,8 @@ def conv2d_naive(
             for i in range(h_out):
                 for j in range(w_out):
                     top, left = i * sh, j * sw
-                    rows = slice(top, top + dh * (kh - 1) + 1, dh)
-                    columns = slice(left, left + dw * (kw - 1) + 1, dw)
+                    rows = strided_slice(top, dh, kh)  # kH rows, dilation dh apart
+                    columns = strided_slice(left, dw, kw)
                     patch = padded[n, channels, rows, columns]  # (C_in/groups, kH, kW)
                     out[n, o, i, j] = np.sum(patch * weight[o])
     return _add_bias(out, bias)
@@ -239,7 +111,7 @@ def conv2d(
     array([[10., 18.],
            [42., 50.]])
     """
-    x, weight, bias = _check_conv_inputs(x, weight, bias, groups)
+    x, weight, bias = check_conv_inputs(x, weight, bias, groups)
     n_images, _, height, width = x.shape
     c_out, c_per_group, kh, kw = weight.shape
     h_out, w_out = conv_output_size((height, width), (kh, kw), stride, padding, dilation)
@@ -276,9 +148,9 @@ def conv_matrix(
     if len(input_shape) != 3:
         raise ValueError(f"input_shape must be (C_in, H, W) for one image, got {tuple(input_shape)}")
     c_in, height, width = (operator.index(size) for size in input_shape)
-    _, weight, _ = _check_conv_inputs(np.zeros((1, c_in, height, width)), weight, None, groups)
-    (sh, sw), (ph, pw) = _pair(stride, "stride"), _pair(padding, "padding")
-    dh, dw = _pair(dilation, "dilation")
+    _, weight, _ = check_conv_inputs(np.zeros((1, c_in, height, width)), weight, None, groups)
+    (sh, sw), (ph, pw) = per_axis(stride, "stride"), per_axis(padding, "padding")
+    dh, dw = per_axis(dilation, "dilation")
     c_out, c_per_group, kh, kw = weight.shape
     h_out, w_out = conv_output_size((height, width), (kh, kw), stride, padding, dilation)
     matrix = np.zeros((c_out, h_out, w_out, c_in, height, width), dtype=weight.dtype)
@@ -318,15 +190,15 @@ def im2col(
            [4., 5., 7., 8.]])
     """
     x = _check_images(x, "x", "(N, C, H, W)")
-    (kh, kw), (sh, sw) = _pair(kernel, "kernel"), _pair(stride, "stride")
-    dh, dw = _pair(dilation, "dilation")
+    (kh, kw), (sh, sw) = per_axis(kernel, "kernel"), per_axis(stride, "stride")
+    dh, dw = per_axis(dilation, "dilation")
     n_images, channels, height, width = x.shape
     h_out, w_out = conv_output_size((height, width), kernel, stride, padding, dilation)
-    padded = _pad(x, _pair(padding, "padding"))
+    padded = pad2d(x, padding)
     cols = np.empty((n_images, channels, kh, kw, h_out, w_out), dtype=x.dtype)
     for u in range(kh):
         for v in range(kw):
-            cols[:, :, u, v] = padded[:, :, _taps(u * dh, sh, h_out), _taps(v * dw, sw, w_out)]
+            cols[:, :, u, v] = padded[:, :, strided_slice(u * dh, sh, h_out), strided_slice(v * dw, sw, w_out)]
     return cols.reshape(n_images, channels * kh * kw, h_out * w_out)
 
 
@@ -351,8 +223,8 @@ def col2im(
            [1., 2., 1.]])
     """
     cols = _as_float(cols)
-    (height, width), (kh, kw) = _pair(output_size, "output_size"), _pair(kernel, "kernel")
-    ph, pw = _pair(padding, "padding")
+    (height, width), (kh, kw) = per_axis(output_size, "output_size"), per_axis(kernel, "kernel")
+    ph, pw = per_axis(padding, "padding")
     h_out, w_out = conv_output_size((height, width), kernel, stride, padding, dilation)
     if cols.ndim != 3 or cols.shape[1] % (kh * kw) or cols.shape[2] != h_out * w_out:
         raise ValueError(
@@ -409,7 +281,7 @@ def conv_transpose2d(
     filters = weight.reshape(groups, c_per_group, -1).transpose(0, 2, 1)
     cols = np.matmul(filters, x.reshape(n_images, groups, c_per_group, height * width))
     patches = cols.reshape(n_images, c_out, kh, kw, height, width)
-    ph, pw = _pair(padding, "padding")
+    ph, pw = per_axis(padding, "padding")
     padded = _sum_patches(patches, (h_out + 2 * ph, w_out + 2 * pw), stride, dilation)
     return _add_bias(padded[:, :, ph : ph + h_out, pw : pw + w_out], bias)
 
@@ -417,18 +289,14 @@ def conv_transpose2d(
 def _sum_patches(patches: np.ndarray, padded_size: Pair, stride: IntOrPair, dilation: IntOrPair) -> np.ndarray:
     """Add patches ``(N, C, kH, kW, L_h, L_w)`` into a zero canvas of ``padded_size``."""
     n_images, channels, kh, kw, blocks_h, blocks_w = patches.shape
-    (sh, sw), (dh, dw) = _pair(stride, "stride"), _pair(dilation, "dilation")
+    (sh, sw), (dh, dw) = per_axis(stride, "stride"), per_axis(dilation, "dilation")
     canvas = np.zeros((n_images, channels, *padded_size), dtype=patches.dtype)
     for u in range(kh):
         for v in range(kw):
             # one tap's positions never collide with each other, so += is safe here
-            canvas[:, :, _taps(u * dh, sh, blocks_h), _taps(v * dw, sw, blocks_w)] += patches[:, :, u, v]
+            rows, columns = strided_slice(u * dh, sh, blocks_h), strided_slice(v * dw, sw, blocks_w)
+            canvas[:, :, rows, columns] += patches[:, :, u, v]
     return canvas
-
-
-def _taps(offset: int, stride: int, count: int) -> slice:
-    """The input positions one kernel tap visits: ``offset, offset + stride, ...``."""
-    return slice(offset, offset + stride * (count - 1) + 1, stride)
 
 
 # ----------------------------------------------------------------------------------------
@@ -513,13 +381,13 @@ def sliding_steps(
     [(0, 0, 8.0), (0, 1, 12.0), (1, 0, 20.0), (1, 1, 24.0)]
     """
     image, kernel = _check_plane(image, "image"), _check_plane(kernel, "kernel")
-    (sh, sw), (dh, dw) = _pair(stride, "stride"), _pair(dilation, "dilation")
+    (sh, sw), (dh, dw) = per_axis(stride, "stride"), per_axis(dilation, "dilation")
     h_out, w_out = conv_output_size(image.shape, kernel.shape, stride, padding, dilation)
-    padded = _pad(image, _pair(padding, "padding"))
+    padded = pad2d(image, padding)
     kh, kw = kernel.shape
     for row, col in np.ndindex(h_out, w_out):
         top, left = row * sh, col * sw
-        patch = padded[top : top + dh * (kh - 1) + 1 : dh, left : left + dw * (kw - 1) + 1 : dw]
+        patch = padded[strided_slice(top, dh, kh), strided_slice(left, dw, kw)]
         yield SlidingStep(row, col, top, left, patch, float(np.sum(patch * kernel)))
 
 
@@ -568,10 +436,19 @@ def _check_bias(bias: np.ndarray | None, c_out: int) -> np.ndarray | None:
     return bias
 
 
-def _check_conv_inputs(
-    x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None, groups: int
+def check_conv_inputs(
+    x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = None, groups: int = 1
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """Check the layouts of a convolution's arrays; return them as float arrays."""
+    """Check a convolution's arrays against the layouts of ``F.conv2d``; return them as floats.
+
+    ``x``: ``(N, C_in, H, W)``; ``weight``: ``(C_out, C_in / groups, kH, kW)``; ``bias``:
+    ``(C_out,)`` or None; ``groups`` divides both ``C_in`` and ``C_out``. Integer arrays come
+    back as float64. A fast path calls it too, so that it fails exactly like the reference.
+
+    >>> x, weight, bias = check_conv_inputs(np.ones((1, 2, 4, 4), dtype=int), np.ones((3, 2, 3, 3)))
+    >>> x.dtype, weight.shape, bias
+    (dtype('float64'), (3, 2, 3, 3), None)
+    """
     x = _check_images(x, "x", "(N, C_in, H, W)")
     weight = _check_images(weight, "weight", "(C_out, C_in/groups, kH, kW)")
     c_in, c_out = x.shape[1], weight.shape[0]
@@ -584,12 +461,6 @@ def _check_conv_inputs(
             f"(C_out, C_in/groups, kH, kW) = ({c_out}, {c_in // groups}, kH, kW)"
         )
     return x, weight, _check_bias(bias, c_out)
-
-
-def _pad(a: np.ndarray, padding: Pair) -> np.ndarray:
-    """Zero-pad the last two axes by ``padding = (ph, pw)`` on both sides."""
-    ph, pw = padding
-    return np.pad(a, [(0, 0)] * (a.ndim - 2) + [(ph, ph), (pw, pw)])
 
 
 def _add_bias(out: np.ndarray, bias: np.ndarray | None) -> np.ndarray:

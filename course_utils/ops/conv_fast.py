@@ -23,16 +23,8 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from course_utils.ops.conv import (
-    IntOrPair,
-    Pair,
-    _add_bias,
-    _check_conv_inputs,
-    _pad,
-    _pair,
-    _taps,
-    conv_output_size,
-)
+from course_utils.ops.conv import check_conv_inputs
+from course_utils.ops.geometry import IntOrPair, Pair, conv_output_size, pad2d, per_axis, strided_slice
 
 
 def conv2d_shifted(
@@ -55,12 +47,12 @@ def conv2d_shifted(
     array([[10., 18.],
            [42., 50.]])
     """
-    x, weight, bias = _check_conv_inputs(x, weight, bias, groups)
+    x, weight, bias = check_conv_inputs(x, weight, bias, groups)
     n_images, _, height, width = x.shape
     c_out, c_per_group, kh, kw = weight.shape
     out_size = conv_output_size((height, width), (kh, kw), stride, padding, dilation)
-    padded = _pad(x, _pair(padding, "padding"))
-    if _pair(stride, "stride") == (1, 1):
+    padded = pad2d(x, padding)
+    if per_axis(stride, "stride") == (1, 1):
         row_length = padded.shape[3]
         windows = _flat_windows(padded, (kh, kw), dilation, out_size)
     else:
@@ -77,7 +69,7 @@ def conv2d_shifted(
         window = window.reshape(n_images, groups, c_per_group, pixels)
         out[..., :pixels] += np.matmul(taps[u, v], window)
     out = out.reshape(n_images, c_out, out_size[0], row_length)[..., : out_size[1]]
-    return _add_bias(out, bias)
+    return out if bias is None else out + bias[:, None, None]
 
 
 def _flat_windows(
@@ -90,7 +82,7 @@ def _flat_windows(
     it never reads past the end of the image.
     """
     n_images, channels, height_p, width_p = padded.shape
-    (dh, dw), (kh, kw), (h_out, w_out) = _pair(dilation, "dilation"), kernel, out_size
+    (dh, dw), (kh, kw), (h_out, w_out) = per_axis(dilation, "dilation"), kernel, out_size
     pixels = (h_out - 1) * width_p + w_out
     flat = padded.reshape(n_images, channels, height_p * width_p)
     for u in range(kh):
@@ -103,9 +95,9 @@ def _strided_windows(
     padded: np.ndarray, kernel: Pair, stride: IntOrPair, dilation: IntOrPair, out_size: Pair
 ) -> Iterator[tuple[Pair, np.ndarray]]:
     """Stride > 1: each tap's input is a strided slice, copied into ``(N, C, H_out W_out)``."""
-    (sh, sw), (dh, dw) = _pair(stride, "stride"), _pair(dilation, "dilation")
+    (sh, sw), (dh, dw) = per_axis(stride, "stride"), per_axis(dilation, "dilation")
     (kh, kw), (h_out, w_out) = kernel, out_size
     for u in range(kh):
         for v in range(kw):
-            window = padded[:, :, _taps(u * dh, sh, h_out), _taps(v * dw, sw, w_out)]
+            window = padded[:, :, strided_slice(u * dh, sh, h_out), strided_slice(v * dw, sw, w_out)]
             yield (u, v), window.reshape(*padded.shape[:2], h_out * w_out)

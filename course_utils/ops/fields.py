@@ -7,6 +7,7 @@ The numbers come from :func:`course_utils.ops.receptive_field`.
 
 from __future__ import annotations
 
+from course_utils.ops.geometry import per_axis
 from course_utils.ops.receptive_field import ReceptiveField
 
 Box = tuple[tuple[int, int], tuple[int, int]]
@@ -36,8 +37,7 @@ def layer_index(table: ReceptiveField, layer: int | str) -> int:
 
 def row_pair(row: dict, key: str) -> tuple[int, int]:
     """One column of a table row as ``(height, width)``, also where the table stores one number for both."""
-    value = row[key]
-    return tuple(value) if isinstance(value, tuple) else (value, value)
+    return per_axis(row[key], key)
 
 
 def layer_table(table: ReceptiveField, layer: int | str) -> ReceptiveField:
@@ -96,7 +96,11 @@ def field_centre(table: ReceptiveField, layer: int | str, cell: tuple[int, int])
     return tuple(start[a] + cell[a] * jump[a] + (rf[a] - 1) / 2 for a in range(2))
 
 
-def field_size_text(rf) -> str:
-    """A field size for a caption: ``"5 x 5 px"``."""
-    height, width = rf if isinstance(rf, tuple) else (rf, rf)
+def field_size_text(rf: int | tuple[int, int]) -> str:
+    """A field size for a caption: ``"5 x 5 px"``.
+
+    >>> field_size_text(5), field_size_text((5, 3))
+    ('5 x 5 px', '5 x 3 px')
+    """
+    height, width = per_axis(rf, "rf")
     return f"{height} x {width} px"

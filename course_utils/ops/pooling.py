@@ -22,90 +22,20 @@ from __future__ import annotations
 
 import numpy as np
 
-from course_utils.ops.conv import _AXES, IntOrPair, Pair, _pair
+from course_utils.ops.geometry import IntOrPair, Pair, pad2d, per_axis, pool_output_size, strided_slice
 
 # ----------------------------------------------------------------------------------------
-# Output sizes and argument checks
+# Input checks
 # ----------------------------------------------------------------------------------------
 
 
-def pool_output_size(
-    input_size: IntOrPair,
-    kernel_size: IntOrPair,
-    stride: IntOrPair | None = None,
-    padding: IntOrPair = 0,
-    dilation: IntOrPair = 1,
-    ceil_mode: bool = False,
-) -> IntOrPair:
-    """Size of a pooling's output along each spatial axis, with PyTorch's rules.
-
-    .. math:: n_{out} = \\left\\lfloor \\frac{n + 2p - d(k - 1) - 1}{s} \\right\\rfloor + 1
-
-    With ``ceil_mode=True`` the floor becomes a ceiling, except that a last window starting
-    beyond the input and its left padding is dropped. Returns an int if every size argument
-    is an int, else a ``(height, width)`` pair.
-
-    >>> pool_output_size(4, kernel_size=2)  # the lecture's 4x4 input, 2x2 windows
-    2
-    >>> pool_output_size(96, kernel_size=3)  # 100x96x96 feature maps -> 100x32x32
-    32
-    >>> pool_output_size(5, kernel_size=2), pool_output_size(5, kernel_size=2, ceil_mode=True)
-    (2, 3)
-    """
-    all_ints = not any(isinstance(v, tuple | list) for v in (input_size, kernel_size, stride, padding, dilation))
-    n, kernel, step, pad, dil = _geometry(input_size, kernel_size, stride, padding, dilation)
-    sizes = tuple(
-        _pool_size_1d(n[i], kernel[i], step[i], pad[i], dil[i], ceil_mode, "" if all_ints else f" {ax}")
-        for i, ax in enumerate(_AXES)
-    )
-    return sizes[0] if all_ints else sizes
-
-
-def _pool_size_1d(n: int, kernel: int, stride: int, padding: int, dilation: int, ceil_mode: bool, axis: str) -> int:
-    extent = dilation * (kernel - 1) + 1
-    span = n + 2 * padding - extent  # how far the window can travel
-    size = (-(-span // stride) if ceil_mode else span // stride) + 1
-    if ceil_mode and (size - 1) * stride >= n + padding:
-        size -= 1  # that last window would start in the right padding: PyTorch drops it
-    if size < 1:
-        raise ValueError(
-            f"kernel_size {kernel} (dilated extent {extent}) is larger than the padded input{axis} "
-            f"{n + 2 * padding} ({n} + 2 * padding {padding}); use a smaller kernel_size or a larger input"
-        )
-    return size
-
-
-def _geometry(
-    input_size: IntOrPair,
-    kernel_size: IntOrPair,
-    stride: IntOrPair | None,
-    padding: IntOrPair,
-    dilation: IntOrPair,
-) -> tuple[Pair, Pair, Pair, Pair, Pair]:
-    """Check the settings like PyTorch does and return them as (height, width) pairs."""
-    n = _pair(input_size, "input size")
-    kernel = _pair(kernel_size, "kernel_size")
-    step = kernel if stride is None else _pair(stride, "stride")
-    pad = _pair(padding, "padding")
-    dil = _pair(dilation, "dilation")
-    hints = {
-        "input size": (n, 1, "the input needs at least one pixel"),
-        "kernel_size": (kernel, 1, "a window covers at least one pixel"),
-        "stride": (step, 1, "stride=1 moves the window one pixel at a time; leave stride=None for stride=kernel_size"),
-        "padding": (pad, 0, "use padding=0 for no padding"),
-        "dilation": (dil, 1, "dilation=1 is an ordinary window without gaps"),
-    }
-    for name, (values, least, hint) in hints.items():
-        for value, ax in zip(values, _AXES, strict=True):
-            if value < least:
-                raise ValueError(f"{name} ({ax}) must be >= {least}, got {value}; {hint}")
-    for p, k, ax in zip(pad, kernel, _AXES, strict=True):
-        if p > k // 2:
-            raise ValueError(
-                f"padding ({ax}) {p} is more than half of kernel_size {k}: a window would see mostly padding. "
-                f"PyTorch allows padding <= kernel_size // 2 = {k // 2}; use padding={k // 2} or a larger kernel_size"
-            )
-    return n, kernel, step, pad, dil
+def _settings(
+    kernel_size: IntOrPair, stride: IntOrPair | None, padding: IntOrPair, dilation: IntOrPair
+) -> tuple[Pair, Pair, Pair, Pair]:
+    """Kernel, stride (``kernel_size`` when None), padding and dilation as (height, width) pairs."""
+    stride = kernel_size if stride is None else stride
+    values = {"kernel_size": kernel_size, "stride": stride, "padding": padding, "dilation": dilation}
+    return tuple(per_axis(value, name) for name, value in values.items())
 
 
 def _as_batch(x: np.ndarray, function: str) -> tuple[np.ndarray, bool]:
@@ -119,11 +49,6 @@ def _as_batch(x: np.ndarray, function: str) -> tuple[np.ndarray, bool]:
     if not np.issubdtype(x.dtype, np.floating):
         x = x.astype(np.float64)
     return (x[None], True) if x.ndim == 3 else (x, False)
-
-
-def _pad(x: np.ndarray, padding: Pair, value: float) -> np.ndarray:
-    (ph, pw) = padding
-    return np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=value)
 
 
 # ----------------------------------------------------------------------------------------
@@ -157,14 +82,14 @@ def max_pool2d(
     x, unbatched = _as_batch(x, "max_pool2d")
     (n, c, height, width) = x.shape
     out_h, out_w = pool_output_size((height, width), kernel_size, stride, padding, dilation, ceil_mode)
-    _, (kh, kw), (sh, sw), (ph, pw), (dh, dw) = _geometry((height, width), kernel_size, stride, padding, dilation)
-    padded = _pad(x, (ph, pw), -np.inf)
+    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = _settings(kernel_size, stride, padding, dilation)
+    padded = pad2d(x, padding, -np.inf)
     out = np.empty((n, c, out_h, out_w), dtype=x.dtype)
     indices = np.empty((n, c, out_h, out_w), dtype=np.int64)
     for i in range(out_h):
         for j in range(out_w):
             # Window taps: every d-th pixel from the window's corner (slicing stops at the edge).
-            window = padded[:, :, i * sh : i * sh + dh * (kh - 1) + 1 : dh, j * sw : j * sw + dw * (kw - 1) + 1 : dw]
+            window = padded[:, :, strided_slice(i * sh, dh, kh), strided_slice(j * sw, dw, kw)]
             flat = window.reshape(n, c, -1)
             best = flat.argmax(axis=-1)
             out[:, :, i, j] = np.take_along_axis(flat, best[..., None], axis=-1)[..., 0]
@@ -249,9 +174,9 @@ def avg_pool2d(
     x, unbatched = _as_batch(x, "avg_pool2d")
     (n, c, height, width) = x.shape
     out_h, out_w = pool_output_size((height, width), kernel_size, stride, padding, 1, ceil_mode)
-    _, (kh, kw), (sh, sw), (ph, pw), _ = _geometry((height, width), kernel_size, stride, padding, 1)
-    padded = _pad(x, (ph, pw), 0.0)
-    is_pixel = _pad(np.ones((1, 1, height, width)), (ph, pw), 0.0)[0, 0]  # 1 on the image, 0 on padding
+    (kh, kw), (sh, sw), _, _ = _settings(kernel_size, stride, padding, 1)
+    padded = pad2d(x, padding)
+    is_pixel = pad2d(np.ones((height, width)), padding)  # 1 on the image, 0 on padding
     out = np.empty((n, c, out_h, out_w), dtype=x.dtype)
     for i in range(out_h):
         for j in range(out_w):
@@ -284,7 +209,7 @@ def lp_pool2d(
     if not norm_type > 0:
         raise ValueError(f"norm_type must be > 0, got {norm_type}; use 2 for the Euclidean norm, 1 for a plain sum")
     x, unbatched = _as_batch(x, "lp_pool2d")
-    kh, kw = _pair(kernel_size, "kernel_size")
+    kh, kw = per_axis(kernel_size, "kernel_size")
     sums = avg_pool2d(x**norm_type, kernel_size, stride, 0, ceil_mode) * (kh * kw)
     out = sums ** (1.0 / norm_type)
     return out[0] if unbatched else out

@@ -36,7 +36,6 @@ from __future__ import annotations
 import copy
 import dataclasses
 import html
-import operator
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -45,19 +44,19 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from course_utils.ops.pooling import pool_output_size
+from course_utils.ops.geometry import (
+    AXES,
+    IntOrTuple,
+    check_geometry,
+    conv_output_size,
+    dilated_extent,
+    per_axis,
+    pool_output_size,
+)
 
-IntOrTuple = int | tuple[int, ...]
 Box = tuple[tuple[int, int], ...]
 
 _GEOMETRY = ("kernel", "stride", "padding", "dilation")
-_LEAST = {"kernel": 1, "stride": 1, "padding": 0, "dilation": 1}
-_HINTS = {
-    "kernel": "a kernel covers at least one pixel",
-    "stride": "use stride=1 to move the kernel one pixel at a time",
-    "padding": "use padding=0 for no padding",
-    "dilation": "use dilation=1 for an ordinary kernel without gaps",
-}
 _CONVS = (nn.Conv1d, nn.Conv2d)
 _POOLS = (nn.MaxPool1d, nn.MaxPool2d, nn.AvgPool1d, nn.AvgPool2d)
 # Layers that act on each pixel separately and so leave the field alone. BatchNorm counts as
@@ -146,8 +145,8 @@ class ReceptiveField:
         >>> receptive_field([Layer(3, padding=1)] * 2, input_size=8).region(0)
         ((0, 2),)
         """
-        cell = _per_axis(index, self.axes, "index")
-        sizes = _per_axis(self.size, self.axes, "size") if self.input_size else (None,) * self.axes
+        cell = per_axis(index, "index", self.axes)
+        sizes = per_axis(self.size, "size", self.axes) if self.input_size else (None,) * self.axes
         if any(i < 0 or (n is not None and i >= n) for i, n in zip(cell, sizes, strict=True)):
             raise ValueError(f"index {index!r} is outside the output of size {self.size}; count cells from 0")
         return tuple(self._trace_back(cell[axis], axis) for axis in range(self.axes))
@@ -165,7 +164,7 @@ class ReceptiveField:
         return first, last
 
     def _value(self, row: int, key: str, axis: int) -> int:
-        return _per_axis(self.rows[row][key], self.axes, key)[axis]
+        return per_axis(self.rows[row][key], key, self.axes)[axis]
 
     def _columns(self) -> list[str]:
         return list(self.rows[0])
@@ -211,17 +210,17 @@ def receptive_field(
             "pass the model (or its convolutional part) or a list of Layer(kernel, stride, padding, dilation)"
         )
     axes = _count_axes(layers, input_size)
-    sizes = _per_axis(input_size, axes, "input_size") if input_size is not None else None
-    if sizes and min(sizes) < 1:
-        raise ValueError(f"input_size must be at least 1 pixel on every axis, got {input_size!r}")
-    per_axis = [list(_walk_axis(layers, axis, axes, sizes[axis] if sizes else None)) for axis in range(axes)]
+    sizes = per_axis(input_size, "input_size", axes) if input_size is not None else None
+    if sizes:
+        _check_each_axis("n", sizes)
+    walks = [list(_walk_axis(layers, axis, axes, sizes[axis] if sizes else None)) for axis in range(axes)]
     rows = []
     for i, layer in enumerate(layers):
         row: dict = {"layer": layer.name}
         for key in _GEOMETRY:
-            row[key] = _collapse(_per_axis(getattr(layer, key), axes, key))
+            row[key] = _collapse(per_axis(getattr(layer, key), key, axes))
         for key in ("rf", "jump", "start") + (("size",) if sizes else ()):
-            row[key] = _collapse(tuple(per_axis[axis][i][key] for axis in range(axes)))
+            row[key] = _collapse(tuple(walks[axis][i][key] for axis in range(axes)))
         rows.append(row)
     return ReceptiveField(rows, axes, sizes)
 
@@ -230,9 +229,8 @@ def _walk_axis(layers: list[Layer], axis: int, axes: int, size: int | None) -> I
     """The recurrence along one of ``axes`` axes, one dict per layer."""
     rf, jump, start = 1, 1, 0
     for layer in layers:
-        kernel, stride, padding, dilation = (_per_axis(getattr(layer, key), axes, key)[axis] for key in _GEOMETRY)
-        extent = dilation * (kernel - 1) + 1
-        rf += (extent - 1) * jump
+        kernel, stride, padding, dilation = (per_axis(getattr(layer, key), key, axes)[axis] for key in _GEOMETRY)
+        rf += (dilated_extent(kernel, dilation) - 1) * jump
         start -= padding * jump
         jump *= stride
         if size is not None:
@@ -241,18 +239,13 @@ def _walk_axis(layers: list[Layer], axis: int, axes: int, size: int | None) -> I
 
 
 def _output_size(layer: Layer, n: int, kernel: int, stride: int, padding: int, dilation: int) -> int:
-    if layer.ceil_mode:
-        try:
+    """The layer's output size along one axis; a pooling with ``ceil_mode`` rounds up."""
+    try:
+        if layer.ceil_mode:
             return pool_output_size(n, kernel, stride, padding, dilation, ceil_mode=True)
-        except ValueError as error:
-            raise ValueError(f"layer {layer.name!r}: {error}") from None
-    extent = dilation * (kernel - 1) + 1
-    if extent > n + 2 * padding:
-        raise ValueError(
-            f"layer {layer.name!r}: its kernel spans {extent} pixels but its padded input has only "
-            f"{n + 2 * padding} ({n} + 2 * padding {padding}); use a larger input_size"
-        )
-    return (n + 2 * padding - extent) // stride + 1
+        return conv_output_size(n, kernel, stride, padding, dilation)
+    except ValueError as error:
+        raise ValueError(f"layer {layer.name!r}: {error}") from None
 
 
 # ----------------------------------------------------------------------------------------
@@ -329,14 +322,17 @@ def _from_mapping(spec: Mapping, default_name: str) -> Layer:
 def _checked(layer: Layer) -> Layer:
     for key in _GEOMETRY:
         value = getattr(layer, key)
-        values = value if isinstance(value, tuple | list) else (value,)
-        for v in values:
-            if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < _LEAST[key]:
-                raise ValueError(
-                    f"layer {layer.name!r}: {key} must be an int >= {_LEAST[key]} or a tuple of them, "
-                    f"got {value!r}; {_HINTS[key]}"
-                )
+        try:
+            _check_each_axis(key, per_axis(value, key, len(value) if isinstance(value, tuple | list) else 1))
+        except ValueError as error:
+            raise ValueError(f"layer {layer.name!r}: {error}") from None
     return layer
+
+
+def _check_each_axis(key: str, values: tuple[int, ...]) -> None:
+    """:func:`check_geometry` on every axis; the message names the axis of a (height, width) pair."""
+    for axis, value in enumerate(values):
+        check_geometry(**{key: value}, axis=AXES[axis] if len(values) == 2 else "")
 
 
 def _count_axes(layers: list[Layer], input_size: IntOrTuple | None) -> int:
@@ -351,16 +347,6 @@ def _count_axes(layers: list[Layer], input_size: IntOrTuple | None) -> int:
             "(e.g. (height, width)), or plain ints for square settings"
         )
     return lengths.pop() if lengths else 1
-
-
-def _per_axis(value: IntOrTuple, axes: int, name: str) -> tuple[int, ...]:
-    values = tuple(value) if isinstance(value, tuple | list) else (value,) * axes
-    if len(values) != axes:
-        raise ValueError(f"{name} must be an int or a tuple of {axes} ints, got {value!r}")
-    try:
-        return tuple(operator.index(v) for v in values)
-    except TypeError:
-        raise ValueError(f"{name} must be an int or a tuple of {axes} ints, got {value!r}") from None
 
 
 def _collapse(values: tuple[int, ...]) -> IntOrTuple:
@@ -386,7 +372,7 @@ class _WindowSum(nn.Module):
 
     def __init__(self, layer: Layer, axes: int) -> None:
         super().__init__()
-        geometry = (_per_axis(getattr(layer, key), axes, key) for key in _GEOMETRY)
+        geometry = (per_axis(getattr(layer, key), key, axes) for key in _GEOMETRY)
         self.kernel, self.stride, self.padding, self.dilation = geometry
         self.ceil_mode = layer.ceil_mode
 
@@ -445,8 +431,8 @@ def field_gradient(
     array([0., 1., 2., 3., 2., 1., 0.])
     """
     table = receptive_field(model, input_size)
-    cell = _per_axis(out_index, table.axes, "out_index")
-    sizes = _per_axis(table.size, table.axes, "size")
+    cell = per_axis(out_index, "out_index", table.axes)
+    sizes = per_axis(table.size, "size", table.axes)
     if any(not 0 <= i < n for i, n in zip(cell, sizes, strict=True)):
         raise ValueError(f"out_index {out_index!r} is outside the model's output of size {table.size}")
     net, channels = _measuring_copy(model, table.axes)

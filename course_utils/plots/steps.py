@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from course_utils.ops.conv import _pad, _pair, conv_output_size, sliding_steps
-from course_utils.ops.geometry import kernel_positions, unused_cells
+from course_utils.ops.conv import conv_output_size, sliding_steps
+from course_utils.ops.geometry import kernel_positions, pad2d, per_axis, unused_cells
 
 PAD_COLOUR = (0.80, 0.88, 1.0)  # light blue: zeros that padding adds
 UNUSED_COLOUR = (0.82, 0.82, 0.82)  # grey: input cells that no tap reads
@@ -117,8 +117,8 @@ def _grid(ax, values: np.ndarray, mask: np.ndarray | None, numbers: bool, fmt: s
 
 
 def _padding_mask(shape: tuple[int, int], padding) -> np.ndarray:
-    (ph, pw), (height, width) = _pair(padding, "padding"), shape
-    return ~_pad(np.ones((1, 1, height, width), dtype=bool), (ph, pw))[0, 0]
+    (ph, pw), (height, width) = per_axis(padding, "padding"), shape
+    return ~pad2d(np.ones((1, 1, height, width), dtype=bool), (ph, pw))[0, 0]
 
 
 def draw_input(ax, image, kernel, step, padding=0, dilation=1, numbers=True, fmt="{:.0f}") -> None:
@@ -126,9 +126,9 @@ def draw_input(ax, image, kernel, step, padding=0, dilation=1, numbers=True, fmt
     from matplotlib.patches import Rectangle
 
     image = np.asarray(image, dtype=float)
-    padded = _pad(image[None, None], _pair(padding, "padding"))[0, 0]
+    padded = pad2d(image[None, None], per_axis(padding, "padding"))[0, 0]
     _grid(ax, padded, _padding_mask(image.shape, padding), numbers, fmt)
-    (dh, dw), (kh, kw) = _pair(dilation, "dilation"), np.shape(kernel)
+    (dh, dw), (kh, kw) = per_axis(dilation, "dilation"), np.shape(kernel)
     for u, v in np.ndindex(kh, kw):
         corner = (step.left + v * dw - 0.5, step.top + u * dh - 0.5)
         ax.add_patch(Rectangle(corner, 1, 1, fill=False, edgecolor=TAP_COLOUR, linewidth=2))
