@@ -6,6 +6,8 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
+__all__ = ["LESSONS", "Lesson", "course_map", "measured_seconds"]
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 BENCH_TIMES = ROOT / "bench" / "results" / "notebooks.csv"

@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+__all__ = ["IMAGES", "load_digits8", "load_faces", "load_image", "load_mnist", "mnist_split", "to_tensor"]
+
 IMAGES = {
     "chelsea": "a tabby cat (RGB, 300x451): the course mascot",
     "astronaut": "astronaut Eileen Collins (RGB, 512x512)",

@@ -16,6 +16,8 @@ from course_utils import data
 from course_utils.gpu import has_gpu
 from course_utils.runtime import thread_count
 
+__all__ = ["Check", "check_environment", "no_network", "pinned_versions", "report"]
+
 PACKAGES = ["torch", "numpy", "matplotlib", "ipywidgets", "scikit-image", "mlxtend", "scikit-learn"]
 CONSTRAINTS = Path(__file__).resolve().parent.parent / "constraints.txt"
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import torch
 
+__all__ = ["gpu_cell", "has_gpu", "register_gpu_magic"]
+
 SKIP_MESSAGE = "This cell needs a CUDA GPU; skipped (none on this machine). Everything else runs on the CPU."
 
 

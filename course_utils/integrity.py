@@ -13,6 +13,16 @@ import hashlib
 import sys
 from pathlib import Path
 
+__all__ = [
+    "DATA_DIR",
+    "IntegrityError",
+    "recorded_hashes",
+    "sha256_of",
+    "shipped_files",
+    "verified_path",
+    "write_checksums",
+]
+
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 SUMS_FILE = "SHA256SUMS"
 UNHASHED = {SUMS_FILE, "README.md"}

@@ -12,6 +12,8 @@ import random
 import numpy as np
 import torch
 
+__all__ = ["seed_everything", "set_plot_defaults", "setup", "thread_count"]
+
 THREADS_ENV = "COURSE_THREADS"
 DEFAULT_THREADS = 2
 
