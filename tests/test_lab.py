@@ -1,4 +1,4 @@
-"""`make lab` serves JupyterLab on localhost behind a token, never without one."""
+"""`make lab` serves JupyterLab on localhost behind a token, never without one, and prints a link that works."""
 
 import json
 import os
@@ -61,6 +61,32 @@ def test_lab_binds_localhost_and_requires_the_token(tmp_path):
         assert status(f"{base}?token=wrong") == 403
         with opener.open(f"{base}?token={token}") as response:
             assert "started" in json.load(response)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_the_printed_link_opens_the_welcome_notebook(tmp_path):
+    """What a user without an auto-opening browser does: copy the printed link, open it."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, str(ROOT / "scripts" / "lab.py"), "notebooks/00_welcome.ipynb", "--no-browser",
+         f"--ServerApp.port={port}"],
+        env={**os.environ, "COURSE_LAB_TOKEN": ""}, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )
+    try:
+        line = ""
+        while not line.startswith(lab.LINK_PREFIX):
+            line = server.stdout.readline()
+            assert line or server.poll() is None, "lab.py exited without printing a link"
+        url = line.removeprefix(lab.LINK_PREFIX).strip()
+        assert url.startswith(f"http://127.0.0.1:{port}/lab/tree/notebooks/00_welcome.ipynb?token=")
+        token = url.rsplit("token=", 1)[1]
+        assert len(token) >= 32 and "." not in token, "the token must be a random one, printed in full"
+        with opener.open(url, timeout=10) as page:
+            assert page.status == 200 and "/login" not in page.geturl()
+        with opener.open(url.replace(token, "wrong"), timeout=10) as page:
+            assert "/login" in page.geturl(), "a wrong token must land on the login page"
     finally:
         server.terminate()
         server.wait(timeout=30)
