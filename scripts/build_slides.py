@@ -4,7 +4,11 @@ Usage: python scripts/build_slides.py OUTPUT_DIR [notebook ...]
 
 reveal.js comes from the sphinx-revealjs package and MathJax from
 jupyter-server-mathjax, both installed in the course environment and copied
-next to the slides, so the slides open from disk with no network.
+next to the slides, so the slides open from disk with no network. The page
+itself comes from the course's template (``scripts/slides_template/course``):
+nbconvert's reveal template without require.js, jQuery or mermaid, with
+reveal's "white" theme (its font ships with reveal.js) and MathJax's STIX fonts
+(the only ones in the local copy).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from traitlets.config import Config
 ROOT = Path(__file__).resolve().parent.parent
 REVEAL_DIR = Path(sphinx_revealjs.__file__).parent / "_static" / "revealjs"
 MATHJAX_DIR = Path(jupyter_server_mathjax.__file__).parent / "static"
+TEMPLATES = Path(__file__).resolve().parent / "slides_template"
 
 
 def copy_assets(out: Path) -> None:
@@ -34,12 +39,11 @@ def copy_assets(out: Path) -> None:
 def exporter() -> SlidesExporter:
     """A slides exporter whose every script and style sheet is a local file."""
     config = Config()
+    config.SlidesExporter.extra_template_basedirs = [str(TEMPLATES)]
+    config.SlidesExporter.template_name = "course"
     config.SlidesExporter.reveal_url_prefix = "reveal.js"
+    config.SlidesExporter.reveal_theme = "white"
     config.SlidesExporter.mathjax_url = "mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full"
-    # The lessons need neither of these; an empty URL keeps the page off the network.
-    config.SlidesExporter.require_js_url = ""
-    config.SlidesExporter.jquery_url = ""
-    config.SlidesExporter.mermaid_js_url = ""
     config.SlidesExporter.exclude_input_prompt = True
     config.SlidesExporter.exclude_output_prompt = True
     return SlidesExporter(config=config)

@@ -9,35 +9,18 @@ without it the test is skipped.
 
 from __future__ import annotations
 
-import os
 import re
-import secrets
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import nbformat
 import pytest
+from browser import jupyterlab, launch, require_chromium
 
 from course_utils.quiz import load_bank
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",  # CI containers run as root, where Chromium's sandbox cannot start
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-]
 WAIT_MS = 120_000  # generous: a cold kernel imports PyTorch first
 CELLS = [
     "from course_utils import quiz\nquiz.show('03_conv_arithmetic', 'output-after-pool2')",
@@ -45,21 +28,6 @@ CELLS = [
     "quiz.show('05_pooling', 'mlhep-most-compute')",
     "quiz.show('01_images', 'dense-layer-on-images')",
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _answers(url: str) -> bool:
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # localhost, no proxy
-    try:
-        with opener.open(url, timeout=5) as response:
-            return response.status == 200
-    except (urllib.error.URLError, OSError):
-        return False
 
 
 def _write_notebook(path: Path) -> None:
@@ -72,71 +40,20 @@ def _write_notebook(path: Path) -> None:
 
 @pytest.fixture
 def lab_url(tmp_path) -> Iterator[str]:
-    """A JupyterLab on 127.0.0.1 with a random port and token; always shut down afterwards."""
-    if not CHROMIUM.exists():
-        message = f"{CHROMIUM} is missing; install it (apt-get install chromium) to run the browser test"
-        # CI installs Chromium (.ci/run), so there a missing browser is a failure, not a skip.
-        if os.environ.get("COURSE_REQUIRE_BROWSER") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-    pytest.importorskip("playwright.sync_api", reason="the Python package playwright is not installed")
+    """A JupyterLab on 127.0.0.1 with a random port and token, opening the quiz notebook."""
+    require_chromium()
     root = tmp_path / "root"
     root.mkdir()
     _write_notebook(root / "quiz.ipynb")
-    settings = tmp_path / "lab-settings" / "@jupyterlab" / "apputils-extension"
-    settings.mkdir(parents=True)
-    # No "fetch Jupyter news?" pop-up over the notebook.
-    (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false", "checkForUpdates": false}')
-    port, token = _free_port(), secrets.token_hex(24)
-    env = {
-        **os.environ,
-        "COURSE_PROGRESS_FILE": str(tmp_path / "progress.json"),
-        "JUPYTER_CONFIG_DIR": str(tmp_path / "jupyter-config"),  # ignore the user's config
-        "JUPYTER_RUNTIME_DIR": str(tmp_path / "jupyter-runtime"),
-        "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "lab-settings"),
-        "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "lab-workspaces"),
-    }
-    command = [
-        sys.executable,
-        "-m",
-        "jupyter",
-        "lab",
-        "--no-browser",
-        "--ServerApp.ip=127.0.0.1",
-        f"--ServerApp.port={port}",
-        "--ServerApp.port_retries=0",
-        f"--IdentityProvider.token={token}",
-        f"--ServerApp.root_dir={root}",
-    ]
-    if os.geteuid() == 0:
-        command.append("--allow-root")
-    log = open(tmp_path / "jupyterlab.log", "wb")  # noqa: SIM115 (closed in the finally)
-    server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 120
-        while not _answers(f"{base}/api/status?token={token}"):
-            if server.poll() is not None:
-                pytest.fail(f"JupyterLab exited; see {tmp_path / 'jupyterlab.log'}")
-            if time.monotonic() > deadline:
-                pytest.fail("JupyterLab did not answer within 120 s")
-            time.sleep(0.5)
+    with jupyterlab(root, tmp_path) as (base, token):
         yield f"{base}/lab/tree/quiz.ipynb?token={token}"
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=30)
-        log.close()
 
 
 def test_quiz_in_jupyterlab_with_mouse_and_keyboard(lab_url, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        browser = launch(playwright)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 1600})
             page.set_default_timeout(WAIT_MS)
