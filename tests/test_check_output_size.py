@@ -8,7 +8,7 @@ import torch
 import torch.nn.functional as F
 
 from course_utils.checks import check_output_size
-from course_utils.checks.output_size import size_cases
+from course_utils.checks.output_size import output_size_cases as size_cases
 
 
 def torch_width(n, kernel, stride=1, padding=0, dilation=1) -> int:

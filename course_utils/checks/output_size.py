@@ -1,13 +1,21 @@
-"""The self-check of lesson 03's exercise: a function ``output_size(n, kernel, stride, padding, dilation)``."""
+"""The self-check of lesson 03's exercise: ``output_size(n, kernel, stride, padding, dilation)``.
+
+The exercise asks for the size of a convolution's output along one axis,
+``floor((n + 2 * padding - dilation * (kernel - 1) - 1) / stride) + 1``, as an int.
+``check_output_size(output_size)`` compares it with the sizes PyTorch's ``F.conv2d`` really
+produces (:func:`~course_utils.ops.geometry.pytorch_size`), on a few named cases and then on every
+valid setting in a small range, and names the classic slip behind the first wrong number.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
+from operator import eq
 
 import numpy as np
 
-from course_utils.checks.core import CheckResult
+from course_utils.checks import core
 from course_utils.ops.geometry import formula_text, pytorch_size
 
 
@@ -32,11 +40,14 @@ class SizeCase:
             "dilation": self.dilation,
         }
 
+    def arguments(self) -> core.Arguments:
+        return core.Arguments((), self.args)
+
     def call(self) -> str:
-        return ", ".join(f"{name}={value}" for name, value in self.args.items())
+        return "fn(" + ", ".join(f"{name}={value}" for name, value in self.args.items()) + ")"
 
 
-def size_cases() -> list[SizeCase]:
+def output_size_cases() -> list[SizeCase]:
     """The exercise's cases, simple first, then every valid setting in a small range."""
     cases = [
         SizeCase("no padding: the lecture's 4x4 image and 3x3 kernel", 4, 3),
@@ -59,7 +70,7 @@ def size_cases() -> list[SizeCase]:
     return cases
 
 
-def check_output_size(fn: Callable[..., int], verbose: bool = True) -> CheckResult:
+def check_output_size(fn: Callable[..., int], verbose: bool = True) -> core.CheckResult:
     """Check ``fn(n, kernel, stride=1, padding=0, dilation=1)`` against PyTorch's output sizes.
 
     The expected size of each case is measured by running ``F.conv2d`` (see
@@ -71,31 +82,12 @@ def check_output_size(fn: Callable[..., int], verbose: bool = True) -> CheckResu
     >>> check_output_size(lambda n, kernel, stride=1, padding=0, dilation=1: n - kernel + 1, verbose=False).passed
     False
     """
-    cases = size_cases()
-    for number, case in enumerate(cases, start=1):
-        problem = _size_problem(fn, case)
-        if problem:
-            message = f"Case {number} of {len(cases)} failed: {case.name}.\nWe called fn({case.call()}).\n{problem}"
-            return _report(CheckResult(False, number - 1, len(cases), message), verbose)
-    message = (
-        f"All {len(cases)} cases passed: your sizes equal PyTorch's for padding, stride, "
-        f"dilation and their combinations."
-    )
-    return _report(CheckResult(True, len(cases), len(cases), message), verbose)
+    return core.run_cases(fn, OUTPUT_SIZE, verbose)
 
 
-def _size_problem(fn: Callable[..., int], case: SizeCase) -> str:
-    """Empty if ``fn`` gets ``case`` right; else what went wrong, in words."""
+def _judge(case: SizeCase, got: object, given: core.Arguments) -> str:
+    """Empty if ``got`` is the right size for ``case``; else what went wrong, in words."""
     expected = pytorch_size(**case.args)
-    try:
-        got = fn(**case.args)
-    except Exception as error:  # whatever it is, the student needs to see it
-        hint = ""
-        if isinstance(error, TypeError) and "argument" in str(error):
-            hint = "\nYour function must accept fn(n, kernel, stride=1, padding=0, dilation=1), with those names."
-        return f"Your function raised {type(error).__name__}: {error}{hint}"
-    if got is None:
-        return "Your function returned None: did you forget to return the size?"
     if isinstance(got, bool) or not isinstance(got, int | np.integer):
         if isinstance(got, float | np.floating) and float(got) == expected:
             return (
@@ -106,17 +98,15 @@ def _size_problem(fn: Callable[..., int], case: SizeCase) -> str:
     if got == expected:
         return ""
     said = f"PyTorch's F.conv2d gives {expected}, you returned {got}."
-    causes = [text for value, text in _size_mistakes(case) if value == got and value != expected]
-    if not causes:
-        causes = [f"work it out step by step: {formula_text(**case.args)}."]
-    return said + "".join(f"\nLikely cause: {text}" for text in causes)
+    causes = core.likely_causes(got, _size_mistakes(case, expected), eq)
+    return core.with_causes(said, causes or [f"work it out step by step: {formula_text(**case.args)}."])
 
 
-def _size_mistakes(case: SizeCase) -> Iterable[tuple[int, str]]:
-    """Sizes that classic slips give for ``case``, and what to say about each."""
+def _size_mistakes(case: SizeCase, right: int) -> list[core.Mistake]:
+    """Sizes that classic slips give for ``case`` (those that differ from the ``right`` one), and what to say."""
     n, k, s, p, d = case.n, case.kernel, case.stride, case.padding, case.dilation
     extent = d * (k - 1) + 1
-    return [
+    mistakes = [
         ((n + 2 * p - extent) // s, "the + 1 is missing: a kernel that fits exactly once still gives one output."),
         (
             -(-(n + 2 * p - extent) // s) + 1,
@@ -133,9 +123,13 @@ def _size_mistakes(case: SizeCase) -> Iterable[tuple[int, str]]:
         (n + 2 * p - extent + 1, f"the stride is missing: with stride {s} the kernel jumps {s} pixels per step."),
         ((n + 2 * p - extent + 1) // s, "divide only the room left after the first position, then add 1 for it."),
     ]
+    return core.possible_mistakes(mistakes, right, eq)
 
 
-def _report(result: CheckResult, verbose: bool) -> CheckResult:
-    if verbose:
-        print(result.message)
-    return result
+OUTPUT_SIZE = core.Exercise(
+    cases=output_size_cases,
+    judge=_judge,
+    usage="Your function must accept fn(n, kernel, stride=1, padding=0, dilation=1), with those names.",
+    returns="the size",
+    all_passed="your sizes equal PyTorch's for padding, stride, dilation and their combinations.",
+)
