@@ -7,8 +7,8 @@ jupyter-server-mathjax, both installed in the course environment and copied
 next to the slides, so the slides open from disk with no network. The page
 itself comes from the course's template (``scripts/slides_template/course``):
 nbconvert's reveal template without require.js, jQuery or mermaid, with
-reveal's "white" theme (its font ships with reveal.js) and MathJax's STIX fonts
-(the only ones in the local copy).
+reveal's "white" theme (its font ships with reveal.js) and MathJax's STIX web
+fonts (the only ones in the local copy).
 """
 
 from __future__ import annotations
