@@ -19,6 +19,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# The course's JupyterLab defaults (jupyter/labconfig): a presenter's clicker (PageDown, PageUp)
+# advances the slideshow. A user's own settings still win.
+CONFIG_DIR = ROOT / "jupyter"
 LINK_PREFIX = "Open the course in your browser: "
 
 
@@ -36,6 +39,12 @@ def lab_command(args: list[str], token: str) -> list[str]:
         *as_root,
         *args,
     ]
+
+
+def lab_environment(env: dict[str, str]) -> dict[str, str]:
+    """``env`` with the course's JupyterLab defaults on Jupyter's configuration path."""
+    path = [str(CONFIG_DIR), *filter(None, env.get("JUPYTER_CONFIG_PATH", "").split(os.pathsep))]
+    return {**env, "JUPYTER_CONFIG_PATH": os.pathsep.join(path)}
 
 
 def login_url(server_info: dict, token: str, notebook: str | None) -> str:
@@ -63,7 +72,7 @@ def main() -> int:
     args = sys.argv[1:]
     notebook = next((a for a in args if a.endswith(".ipynb")), None)
     with tempfile.TemporaryDirectory(prefix="course-lab-") as runtime_dir:
-        env = {**os.environ, "JUPYTER_RUNTIME_DIR": runtime_dir}
+        env = lab_environment({**os.environ, "JUPYTER_RUNTIME_DIR": runtime_dir})
         server = subprocess.Popen(lab_command(args, token), env=env)
         try:
             info = wait_for_server(Path(runtime_dir), server)

@@ -20,6 +20,9 @@ from pathlib import Path
 
 import pytest
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+import lab  # noqa: E402  (the course's JupyterLab settings, as `make lab` uses them)
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",  # CI containers run as root, where Chromium's sandbox cannot start
@@ -75,14 +78,14 @@ def jupyterlab(root: Path, scratch: Path) -> Iterator[tuple[str, str]]:
     # No "fetch Jupyter news?" pop-up over the notebook.
     (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false", "checkForUpdates": false}')
     port, token = _free_port(), secrets.token_hex(24)
-    env = {
+    env = lab.lab_environment({
         **os.environ,
         "COURSE_PROGRESS_FILE": str(scratch / "progress.json"),
         "JUPYTER_CONFIG_DIR": str(scratch / "jupyter-config"),  # ignore the user's config
         "JUPYTER_RUNTIME_DIR": str(scratch / "jupyter-runtime"),
         "JUPYTERLAB_SETTINGS_DIR": str(scratch / "lab-settings"),
         "JUPYTERLAB_WORKSPACES_DIR": str(scratch / "lab-workspaces"),
-    }
+    })
     command = [
         sys.executable, "-m", "jupyter", "lab", "--no-browser",
         "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",

@@ -1,5 +1,6 @@
 """Quick checks on every lesson file, before nbval runs them."""
 
+import re
 from pathlib import Path
 
 import nbformat
@@ -7,7 +8,9 @@ import pytest
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
 MAX_BYTES = 1_500_000
-SLIDE_TYPES = {"slide", "subslide", "fragment", "skip", "notes", "-"}
+# A cell with no slide_type continues the slide above it (nbconvert, RISE and jupyterlab-slideshow
+# agree on that); the explicit "-" means the same to nbconvert, but jupyterlab-slideshow hides such cells.
+SLIDE_TYPES = {"slide", "subslide", "fragment", "skip", "notes", None}
 
 
 def tags(cell) -> list[str]:
@@ -53,11 +56,12 @@ def test_standard_first_cells(notebook):
     assert nb.metadata["kernelspec"]["name"] == "python3"
 
 
-def test_every_cell_carries_slide_metadata(notebook):
+def test_slide_types_work_in_every_slideshow_tool(notebook):
     path, nb = notebook
     for index, cell in enumerate(nb.cells):
         slide_type = cell.metadata.get("slideshow", {}).get("slide_type")
-        assert slide_type in SLIDE_TYPES, f"{path.name}, cell {index}: slide_type {slide_type!r}"
+        hint = ' (to continue the slide above, leave slide_type out rather than "-")' if slide_type == "-" else ""
+        assert slide_type in SLIDE_TYPES, f"{path.name}, cell {index}: slide_type {slide_type!r}{hint}"
     assert nb.cells[0].metadata["slideshow"]["slide_type"] == "slide"
 
 
@@ -67,3 +71,14 @@ def test_gpu_cells_are_ignored_leaves_with_the_magic(notebook):
         if "gpu" in tags(cell):
             assert "nbval-ignore-output" in tags(cell), f"{path.name}, cell {index}"
             assert cell.source.startswith("%%gpu"), f"{path.name}, cell {index}: start with %%gpu"
+
+
+def test_speaker_notes_never_name_a_choice_by_position(notebook):
+    """Choices are shuffled per question, so "the first choice" or "answer B" misleads the lecturer."""
+    path, nb = notebook
+    ordinal = r"\b(first|second|third|fourth|last) (choice|option)\b"
+    position = re.compile(ordinal + r"|\b(choice|option|answer) [A-H]\b", re.I)
+    for index, cell in enumerate(nb.cells):
+        if cell.metadata.get("slideshow", {}).get("slide_type") == "notes":
+            match = position.search(cell.source)
+            assert not match, f"{path.name}, cell {index}: a note names a choice by position ({match.group(0)!r})"
