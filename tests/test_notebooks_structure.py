@@ -1,13 +1,17 @@
 """Quick checks on every lesson file, before nbval runs them."""
 
 import re
+import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+from student_view import for_the_lecturer  # noqa: E402
+
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
-MAX_BYTES = 1_500_000
+MAX_BYTES = 3_000_000  # figures readable at 100 dpi; the conventions' limit
 # A cell with no slide_type continues the slide above it (nbconvert, RISE and jupyterlab-slideshow
 # agree on that); the explicit "-" means the same to nbconvert, but jupyterlab-slideshow hides such cells.
 SLIDE_TYPES = {"slide", "subslide", "fragment", "skip", "notes", None}
@@ -82,3 +86,12 @@ def test_speaker_notes_never_name_a_choice_by_position(notebook):
         if cell.metadata.get("slideshow", {}).get("slide_type") == "notes":
             match = position.search(cell.source)
             assert not match, f"{path.name}, cell {index}: a note names a choice by position ({match.group(0)!r})"
+
+
+def test_lecturer_material_is_folded_in_the_student_view(notebook):
+    """Speaker notes and assert-only checks are collapsed (one click away); nbval still runs the checks."""
+    path, nb = notebook
+    for index, cell in enumerate(nb.cells):
+        if for_the_lecturer(cell):
+            hidden = cell.metadata.get("jupyter", {}).get("source_hidden")
+            assert hidden, f"{path.name}, cell {index}: fold it (python scripts/student_view.py {path})"

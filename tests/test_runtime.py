@@ -28,7 +28,7 @@ def test_setup_fixes_threads_determinism_and_plots(monkeypatch):
     device = setup()
     assert torch.get_num_threads() == 1
     assert torch.are_deterministic_algorithms_enabled()
-    assert mpl.rcParams["figure.dpi"] == 72
+    assert mpl.rcParams["font.size"] * mpl.rcParams["figure.dpi"] / 72 >= 13  # px: as large as the notebook text
     assert device.type == ("cuda" if torch.cuda.is_available() else "cpu")
 
 
