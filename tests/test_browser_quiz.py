@@ -27,6 +27,7 @@ CELLS = [
     "quiz.show('05_pooling', 'mlhep-most-params')",
     "quiz.show('05_pooling', 'mlhep-most-compute')",
     "quiz.show('01_images', 'dense-layer-on-images')",
+    "quiz.instructor_mode()\nquiz.show('05_pooling', 'mlhep-most-compute')",
 ]
 
 
@@ -72,11 +73,25 @@ def test_quiz_in_jupyterlab_with_mouse_and_keyboard(lab_url, tmp_path):
                 _answer_shape_with_the_keyboard(page, outputs[0], expect)
                 _answer_choice_with_the_keyboard(page, outputs[2], expect)
                 _answer_select_all_with_the_keyboard(page, outputs[3], expect)
+                _vote_then_reveal(outputs[4], expect)
             finally:
                 page.screenshot(path=str(tmp_path / "quiz.png"), full_page=True)
         finally:
             browser.close()
     assert (tmp_path / "quiz.png").stat().st_size > 0
+
+
+def _vote_then_reveal(output, expect) -> None:
+    """Instructor mode: nothing gives the answer away until the lecturer counts the votes and reveals."""
+    reveal = output.get_by_role("button", name="Reveal answer")
+    expect(reveal).to_be_visible()
+    expect(output.get_by_text("The answer")).to_have_count(0)
+    output.get_by_role("button", name="A: 0").click()  # two hands up for A
+    output.get_by_role("button", name="A: 1").click()
+    expect(output.get_by_role("button", name="A: 2")).to_be_visible()
+    reveal.click()
+    expect(output.get_by_text("The room voted A: 2")).to_be_visible()
+    expect(output.get_by_text("The answer")).to_be_visible()
 
 
 def _choice(output, text: str):

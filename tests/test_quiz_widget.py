@@ -217,25 +217,63 @@ def test_the_lettered_choices_are_in_the_question(questions):
         assert f"<strong>{card.question.letter(choice.id)}.</strong> {choice.text}</p>" in card.prompt.value
 
 
-def test_instructor_mode_shows_answers_inline(questions, monkeypatch):
+def test_instructor_mode_keeps_the_answer_folded_until_revealed(questions, monkeypatch):
     quiz.instructor_mode()
     card = quiz.QuizCard(questions["out-shape"])
+    assert card.instructor_area.value == "" and card.show_answer_button.disabled  # nothing on the projector yet
+    bundle = card._repr_mimebundle_()
+    assert "<details open" not in bundle["text/html"] and "16 × 14 × 14" not in bundle["text/plain"]
+    card.reveal_button.click()
     assert "16 × 14 × 14" in card.instructor_area.value
     assert "halves height and width" in card.instructor_area.value
-    assert not card.show_answer_button.disabled
-    assert "<details open>" in card._repr_mimebundle_()["text/html"]
-    assert "16 × 14 × 14" in card._repr_mimebundle_()["text/plain"]
     quiz.instructor_mode(False)
     monkeypatch.setenv("COURSE_INSTRUCTOR", "1")  # the explicit call wins over the environment
-    assert quiz.QuizCard(questions["out-shape"]).instructor_area.value == ""
+    assert not quiz.QuizCard(questions["out-shape"]).instructor
+
+
+def test_the_room_votes_then_the_lecturer_reveals(questions):
+    card = quiz.QuizCard(questions["pick-one"], instructor=True)
+    assert card.reveal_button in _all_children(card.widget)
+    letters = {choice.id: card.question.letter(choice.id) for choice in card.question.choices}
+    for choice_id, clicks in [("pool", 3), ("conv", 1)]:
+        for _ in range(clicks):
+            card.vote_buttons[choice_id].click()
+    assert card.vote_buttons["pool"].description == f"{letters['pool']}: 3"
+    assert card.instructor_area.value == ""
+    card.reveal_button.click()
+    assert f"{letters['pool']}: 3" in card.instructor_area.value and "(4 votes)" in card.instructor_area.value
+
+
+def test_a_lecturers_answers_leave_their_progress_untouched(questions):
+    card = quiz.QuizCard(questions["count"], instructor=True)
+    card.answer_input.value = "1728"
+    card.check()
+    assert card.attempts == 1 and "Not quite" in card.feedback.value
+    assert load_attempts() == []
+
+
+def test_students_see_no_instructor_controls(questions):
+    card = quiz.QuizCard(questions["pick-one"], instructor=False)
+    assert card.reveal_button not in _all_children(card.widget)
+    assert not any(button in _all_children(card.widget) for button in card.vote_buttons.values())
 
 
 def test_instructor_mode_from_the_environment(questions, monkeypatch):
     assert not quiz.is_instructor()
-    assert quiz.QuizCard(questions["count"]).instructor_area.value == ""
+    assert not quiz.QuizCard(questions["count"]).instructor
     monkeypatch.setenv("COURSE_INSTRUCTOR", "1")
     assert quiz.is_instructor()
-    assert "1,792 parameters" in quiz.QuizCard(questions["count"]).instructor_area.value
+    card = quiz.QuizCard(questions["count"])
+    assert card.instructor and card.instructor_area.value == ""
+    card.reveal_button.click()
+    assert "1,792 parameters" in card.instructor_area.value
+
+
+def _all_children(widget) -> list:
+    found = [widget]
+    for child in getattr(widget, "children", ()):
+        found += _all_children(child)
+    return found
 
 
 def test_the_display_bundle_has_the_widget_and_a_static_fallback(questions):

@@ -68,35 +68,31 @@ def answer_html(question: Question) -> str:
     return f"{answer}\n{markdown_to_html(question.explanation)}"
 
 
-def static_html(question: Question, instructor: bool = False) -> str:
-    """The quiz as HTML for a page with no kernel; the answer is folded unless ``instructor``."""
+def static_html(question: Question) -> str:
+    """The quiz as HTML for a page with no kernel; the answer is folded away (one click reveals it)."""
     parts = [
         f'<div class="course-quiz-static" data-question="{html.escape(question.id)}">',
         f"<p><strong>Quiz</strong> <code>{html.escape(question.id)}</code></p>",
         question_html(question),
     ]
     if question.hint:
-        parts.append(_details("Hint", markdown_to_html(question.hint), opened=False))
-    parts.append(_details("Answer and explanation", answer_html(question), opened=instructor))
+        parts.append(_details("Hint", markdown_to_html(question.hint)))
+    parts.append(_details("Answer and explanation", answer_html(question)))
     parts.append("</div>")
     return "\n".join(parts)
 
 
-def _details(summary: str, body: str, opened: bool) -> str:
-    tag = "<details open>" if opened else "<details>"
-    return f"{tag}<summary>{summary}</summary>\n{body}\n</details>"
+def _details(summary: str, body: str) -> str:
+    return f"<details><summary>{summary}</summary>\n{body}\n</details>"
 
 
-def static_text(question: Question, instructor: bool = False) -> str:
-    """The quiz as plain text; the answer is left out unless ``instructor``."""
+def static_text(question: Question) -> str:
+    """The quiz as plain text, without the answer."""
     lines = [f"Quiz {question.notebook}/{question.id}", "", question.prompt, ""]
     for choice in question.choices:
         lines.append(f"  {question.letter(choice.id)}. {choice.text}")
     if question.choices:
         lines.append("")
     lines.append(format_note(question))
-    if instructor:
-        lines += ["", f"Answer: {format_answer(question)}", "", question.explanation]
-    else:
-        lines.append("(Run the notebook to answer; the HTML view folds away the answer.)")
+    lines.append("(Run the notebook to answer; the HTML view folds away the answer.)")
     return "\n".join(lines)

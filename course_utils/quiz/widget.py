@@ -36,9 +36,11 @@ _instructor_override: bool | None = None
 
 
 def instructor_mode(enabled: bool | None = True) -> None:
-    """Show answers and explanations inline in quizzes displayed from now on.
+    """Teach from the front: quizzes displayed from now on get vote counters and a Reveal button.
 
-    For teaching from the front. ``instructor_mode(False)`` turns it off again, and
+    The room votes first (a show of hands; click a letter's counter to record it), then the
+    lecturer presses *Reveal answer*. Answers checked in this mode are not saved, so the
+    lecturer's own progress stays as it was. ``instructor_mode(False)`` turns it off again, and
     ``instructor_mode(None)`` leaves the choice to the environment variable
     ``COURSE_INSTRUCTOR`` (``1`` means on), which also decides when this is never called.
     """
@@ -60,7 +62,7 @@ class QuizCard(CourseWidget):
     """One interactive question. Display it in a notebook, or drive it from a test.
 
     Outside a live notebook it shows the question as HTML and text (:meth:`html`,
-    :meth:`text`), which depend only on the question and on instructor mode.
+    :meth:`text`), which depend only on the question: the answer is folded away in both.
     """
 
     def __init__(self, question: Question, instructor: bool | None = None):
@@ -77,31 +79,34 @@ class QuizCard(CourseWidget):
         self.show_answer_button = widgets.Button(
             description="Show answer",
             tooltip="Available after your first attempt",
-            disabled=not self.instructor,
+            disabled=True,
         )
         self.hint_area = widgets.HTMLMath()
         self.feedback = widgets.HTMLMath()
-        self.instructor_area = widgets.HTMLMath(_instructor_html(question) if self.instructor else "")
+        self.instructor_area = widgets.HTMLMath()
+        self.reveal_button = widgets.Button(
+            description="Reveal answer", button_style="warning", tooltip="Show the room the answer and why"
+        )
+        self.votes = {choice.id: 0 for choice in question.choices}
+        self.vote_buttons = {choice.id: widgets.Button(layout={"width": "5em"}) for choice in question.choices}
 
         self.check_button.on_click(self.check)
         self.hint_button.on_click(self.show_hint)
         self.show_answer_button.on_click(self.show_answer)
+        self.reveal_button.on_click(self.reveal)
+        for choice_id, button in self.vote_buttons.items():
+            button.on_click(lambda _button, choice_id=choice_id: self.vote(choice_id))
+            self._show_votes(choice_id)
         if isinstance(self.answer_input, widgets.Text):
             self.answer_input.observe(self._on_enter, names="value")
 
         buttons = [self.check_button, self.show_answer_button]
         if question.hint:
             buttons.insert(1, self.hint_button)
-        self.widget = widgets.VBox(
-            [
-                self.prompt,
-                self.answer_input,
-                widgets.HBox(buttons),
-                self.hint_area,
-                self.feedback,
-                self.instructor_area,
-            ]
-        )
+        rows = [self.prompt, self.answer_input, widgets.HBox(buttons), self.hint_area, self.feedback]
+        if self.instructor:
+            rows += [self._instructor_row(), self.instructor_area]
+        self.widget = widgets.VBox(rows)
         self.widget.add_class("course-quiz")
 
     # -- reading the input --------------------------------------------------------------
@@ -127,7 +132,8 @@ class QuizCard(CourseWidget):
         if response != self._last_checked:  # checking the same answer again is no new attempt
             self._last_checked = response
             self.attempts += 1
-            save_error = _record(self.question, result.correct)
+            if not self.instructor:  # a lecturer's demonstration is not their progress
+                save_error = _record(self.question, result.correct)
         self.show_answer_button.disabled = False
         self.show_answer_button.tooltip = "Show the answer and why"
         self.feedback.value = _result_html(self.question, result) + _save_error_html(save_error)
@@ -139,11 +145,29 @@ class QuizCard(CourseWidget):
             self.hint_area.value = _box("#0b5cad", "💡 Hint", markdown_to_html(self.question.hint))
 
     def show_answer(self, _button: widgets.Button | None = None) -> None:
-        """Reveal the answer and the explanation (only after an attempt, or for instructors)."""
-        if self.attempts == 0 and not self.instructor:
+        """Reveal the answer and the explanation to the student (only after an attempt)."""
+        if self.attempts == 0:
             self.feedback.value = _note_html("Try an answer first; then you can see the answer.")
             return
         self.feedback.value = _box(_NOTE, "The answer", answer_html(self.question))
+
+    def vote(self, choice_id: str) -> None:
+        """Count one more vote for a choice (the lecturer clicks after a show of hands)."""
+        self.votes[choice_id] += 1
+        self._show_votes(choice_id)
+
+    def reveal(self, _button: widgets.Button | None = None) -> None:
+        """Show the room the answer and the explanation, with the votes if any were counted."""
+        self.instructor_area.value = _instructor_html(self.question, self.votes)
+
+    def _show_votes(self, choice_id: str) -> None:
+        self.vote_buttons[choice_id].description = f"{self.question.letter(choice_id)}: {self.votes[choice_id]}"
+
+    def _instructor_row(self) -> widgets.Widget:
+        if not self.vote_buttons:
+            return widgets.HBox([self.reveal_button])
+        label = widgets.HTML("<em>Votes</em> (click after a show of hands):")
+        return widgets.HBox([label, *self.vote_buttons.values(), self.reveal_button])
 
     def _on_enter(self, change: dict) -> None:
         # With continuous_update=False the value arrives on Enter (or when the box loses
@@ -155,11 +179,11 @@ class QuizCard(CourseWidget):
 
     def text(self) -> str:
         """The question as plain text, for renderers without a kernel."""
-        return static_text(self.question, self.instructor)
+        return static_text(self.question)
 
     def html(self) -> str:
-        """The question as HTML (the answer folded away, or shown in instructor mode)."""
-        return static_html(self.question, self.instructor)
+        """The question as HTML, the answer folded away (also for a lecturer: it opens on a click)."""
+        return static_html(self.question)
 
 
 def _make_input(question: Question) -> widgets.Widget:
@@ -233,8 +257,11 @@ def _save_error_html(error: OSError | None) -> str:
     return f"<p><small>(Your progress could not be saved: {html.escape(str(error))})</small></p>"
 
 
-def _instructor_html(question: Question) -> str:
-    return _box("#6f42c1", "Instructor view", answer_html(question))
+def _instructor_html(question: Question, votes: dict[str, int]) -> str:
+    counted = sum(votes.values())
+    tally = ", ".join(f"{question.letter(choice_id)}: {count}" for choice_id, count in votes.items())
+    heard = f"<p>The room voted {tally} ({counted} votes).</p>" if counted else ""
+    return _box("#6f42c1", "The answer", heard + answer_html(question))
 
 
 # ----------------------------------------------------------------------------- public helpers
