@@ -210,3 +210,18 @@ def test_display_bundle_is_widget_picture_and_a_text_that_depends_only_on_the_st
     assert base64.b64decode(bundle["image/jpeg"]) == one.jpeg
     assert bundle["text/plain"] == two._repr_mimebundle_()["text/plain"] == repr(one)
     assert repr(one).startswith("FieldExplorer: conv2_1: cell (row 10, col 14) of its 20 x 30 map sees rows")
+
+
+def test_the_explorer_can_hide_field_sizes_until_the_room_has_predicted():
+    from course_utils.ops import Layer
+    from course_utils.widgets import FieldExplorer
+
+    image = np.zeros((32, 32))
+    layers = [Layer(3, padding=1, name="conv1"), Layer(3, padding=1, name="conv2")]
+    explorer = FieldExplorer(image, layers, show_sizes=False)
+    labels = [label for label, _ in explorer.layer_menu.options]
+    assert labels == ["conv1", "conv2"] and "px" not in explorer.caption_text and "5 x 5" not in explorer.text()
+    explorer.select("conv1")
+    explorer.sizes_box.value = True  # the reveal
+    assert explorer.name == "conv1" and "(field 3 x 3 px)" in explorer.layer_menu.options[0][0]
+    assert "3 x 3 pixels" in explorer.caption_text

@@ -38,6 +38,10 @@ class FieldExplorer(CourseWidget):
     field's centre, and white dots the field centres of the layer's other cells when they
     are at least 8 pixels apart (closer dots would hide the photo).
 
+    ``show_sizes=False`` hides the numbers (the drop-down lists layer names only, the caption
+    names the cell but not its field) until the "show field sizes" box is ticked: the room can
+    predict each layer's field before the lecturer reveals it.
+
     Everything is computed in Python, so tests drive it headlessly: ``select(...)`` or set
     ``layer_menu.value``, ``row.value``, ``col.value``, then read ``box``, ``caption_text``
     and ``jpeg`` (the picture). Displayed, it is the live widget; a notebook saved without
@@ -52,6 +56,7 @@ class FieldExplorer(CourseWidget):
         layer: int | str = -1,
         pixel: tuple[float, float] | None = None,
         width: int = 480,
+        show_sizes: bool = True,
     ):
         super().__init__()
         self.image = check_image(image)
@@ -61,14 +66,16 @@ class FieldExplorer(CourseWidget):
         pixel = ((self.image.shape[0] - 1) / 2, (self.image.shape[1] - 1) / 2) if pixel is None else pixel
         cell = cell_at(self.table, index, pixel)
 
-        options = [(f"{row['layer']} (field {field_size_text(row['rf'])})", i) for i, row in enumerate(self.table.rows)]
-        self.layer_menu = widgets.Dropdown(options=options, value=index, description="layer")
+        self.sizes_box = widgets.Checkbox(value=show_sizes, description="show field sizes", indent=False)
+        self.layer_menu = widgets.Dropdown(options=self._menu_options(), value=index, description="layer")
         self.row = widgets.IntSlider(description="cell row", continuous_update=False)
         self.col = widgets.IntSlider(description="cell col", continuous_update=False)
         self.caption = widgets.HTML()
         self.picture = widgets.Image(format="jpeg", layout=widgets.Layout(width=f"{width}px"))
-        self.widget = widgets.VBox([self.layer_menu, widgets.HBox([self.row, self.col]), self.picture, self.caption])
+        controls = [widgets.HBox([self.layer_menu, self.sizes_box]), widgets.HBox([self.row, self.col])]
+        self.widget = widgets.VBox([*controls, self.picture, self.caption])
         self.layer_menu.observe(self._on_layer, names="value")
+        self.sizes_box.observe(self._on_show_sizes, names="value")
         self.redraw_on(self.row, self.col)
         self.select(index, cell)
 
@@ -95,8 +102,18 @@ class FieldExplorer(CourseWidget):
         return field_box(self.table, self.layer, self.cell)
 
     @property
+    def show_sizes(self) -> bool:
+        """Whether the field sizes are on show (the drop-down's labels and the caption)."""
+        return self.sizes_box.value
+
+    @property
     def caption_text(self) -> str:
         """One sentence: which pixels the chosen cell sees, and how far apart its neighbours are."""
+        if not self.show_sizes:
+            return (
+                f"{self.name}: cell (row {self.cell[0]}, col {self.cell[1]}). How large is its field? "
+                "Predict, then tick 'show field sizes'"
+            )
         row = self.table.rows[self.layer]
         height, width = row_pair(row, "size")
         (top, bottom), (left, right) = self.box
@@ -129,6 +146,18 @@ class FieldExplorer(CourseWidget):
             self.row.max, self.col.max = max(self.row.max, height - 1), max(self.col.max, width - 1)
             self.row.value, self.col.value = cell
             self.row.max, self.col.max = height - 1, width - 1
+            self.redraw()
+
+    def _menu_options(self) -> list[tuple[str, int]]:
+        def label(row: dict) -> str:
+            return f"{row['layer']} (field {field_size_text(row['rf'])})" if self.show_sizes else row["layer"]
+
+        return [(label(row), i) for i, row in enumerate(self.table.rows)]
+
+    def _on_show_sizes(self, _change: dict) -> None:
+        with self.hold_redraws():  # new labels keep the chosen layer
+            self.layer_menu.options = self._menu_options()
+            self.layer_menu.value = self.layer
             self.redraw()
 
     def _on_layer(self, change: dict) -> None:
