@@ -13,12 +13,13 @@ TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
 WORKERS ?= 2
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: help install lab test slides bench checksums lock lint clean notebooks
+.PHONY: help install lab test slides guide bench checksums lock lint clean notebooks
 
 help:
 	@echo "make lab        start JupyterLab on the course (creates .venv the first time)"
 	@echo "make test       unit, property, notebook (nbval) and browser tests"
 	@echo "make slides     static reveal.js slides of every lesson in build/slides (offline)"
+	@echo "make guide      a lecturer's guide per lesson in build/guides (objectives, timed sections, cuts)"
 	@echo "make bench      time every notebook and the convolution speed ladder"
 	@echo "make checksums  record SHA-256 of the files in data/ after changing one on purpose"
 	@echo "make notebooks  re-execute lessons in place (NB=notebooks/02_convolution.ipynb for one)"
@@ -49,6 +50,9 @@ test: $(STAMP)
 
 slides: $(STAMP)
 	$(BIN)/python scripts/build_slides.py build/slides
+
+guide: $(STAMP)
+	$(BIN)/python scripts/build_guide.py build/guides
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

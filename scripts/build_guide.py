@@ -1,0 +1,169 @@
+"""Write a lecturer's guide for every lesson, generated from the notebook and its quiz bank.
+
+Usage: python scripts/build_guide.py OUTPUT_DIR [notebook ...]   (``make guide``: build/guides)
+
+A lesson marks its structure in cell metadata, so the guide never drifts from it:
+
+* the learning objectives: a markdown cell tagged ``objectives`` holding a bullet list;
+* every section starts with a ``slide`` markdown cell whose first line is a ``## `` heading,
+  tagged ``core`` or ``optional`` and ``minutes-N`` (its length in class);
+* speaker notes (``notes`` cells), quizzes (``quiz.show(...)`` cells) and widgets in a section
+  become "say", "ask the room" and "run live"; the bank's feedback for wrong answers becomes the
+  section's misconceptions;
+* the ``## Summary`` section's bullets become the recap that opens the next lecture.
+
+The 45- and 90-minute cuts follow mechanically: the core sections in order, then optional ones,
+as long as they fit.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from course_utils.quiz import load_bank  # noqa: E402
+
+WIDGETS = ("KernelEditor(", "StepPlayer(", "SizeExplorer(", "FieldExplorer(")
+QUIZ_CALL = re.compile(r"""quiz\.show\(\s*["']([\w-]+)["']\s*,\s*(\[[^\]]*\]|["'][\w-]+["'])""")
+CUTS = (45, 90)
+
+
+@dataclass
+class Section:
+    """One section of a lesson, as the guide presents it."""
+
+    title: str
+    minutes: int
+    core: bool
+    notes: list[str] = field(default_factory=list)
+    quizzes: list[str] = field(default_factory=list)
+    live: list[str] = field(default_factory=list)
+
+
+def tags(cell) -> list[str]:
+    return cell.get("metadata", {}).get("tags", [])
+
+
+def slide_type(cell) -> str | None:
+    return cell.get("metadata", {}).get("slideshow", {}).get("slide_type")
+
+
+def section_start(cell) -> bool:
+    return cell.cell_type == "markdown" and slide_type(cell) == "slide" and cell.source.startswith("## ")
+
+
+def minutes_of(cell) -> int:
+    found = [int(tag.removeprefix("minutes-")) for tag in tags(cell) if re.fullmatch(r"minutes-\d+", tag)]
+    if len(found) != 1 or not ({"core", "optional"} & set(tags(cell))):
+        title = cell.source.splitlines()[0].removeprefix("## ")
+        raise ValueError(f"section {title!r}: tag it 'core' or 'optional' and 'minutes-N' (its length in class)")
+    return found[0]
+
+
+def quiz_ids(source: str) -> list[str]:
+    """The question ids (or group names) a ``quiz.show(...)`` cell shows."""
+    return [qid for match in QUIZ_CALL.finditer(source) for qid in re.findall(r"[\w-]+", match.group(2))]
+
+
+def sections(notebook) -> list[Section]:
+    """The lesson's sections in order, with what happens in each."""
+    found: list[Section] = []
+    for cell in notebook.cells:
+        if section_start(cell):
+            title = cell.source.splitlines()[0].removeprefix("## ").strip()
+            found.append(Section(title, minutes_of(cell), "core" in tags(cell)))
+        elif found and slide_type(cell) == "notes":
+            found[-1].notes.append(" ".join(cell.source.removeprefix("Speaker note:").split()))
+        elif found and cell.cell_type == "code":
+            found[-1].quizzes += quiz_ids(cell.source)
+            found[-1].live += [name.rstrip("(") for name in WIDGETS if name in cell.source]
+    return found
+
+
+def objectives(notebook) -> list[str]:
+    cells = [cell for cell in notebook.cells if "objectives" in tags(cell)]
+    if len(cells) != 1:
+        raise ValueError("tag one markdown cell 'objectives', with the lesson's objectives as 4-5 bullets")
+    return [line[2:].strip() for line in cells[0].source.splitlines() if line.startswith("* ")]
+
+
+def recap(notebook) -> list[str]:
+    summary = next((c for c in notebook.cells if c.cell_type == "markdown" and c.source.startswith("## Summary")), None)
+    if summary is None:
+        return []
+    return [line[2:].strip() for line in summary.source.splitlines() if line.startswith("* ")]
+
+
+def cut(all_sections: list[Section], minutes: int) -> list[Section]:
+    """The sections that fit ``minutes``: core ones first, in order, then optional ones."""
+    chosen, used = [], 0
+    for wanted in (True, False):
+        for section in all_sections:
+            if section.core == wanted and used + section.minutes <= minutes:
+                chosen.append(section)
+                used += section.minutes
+    return [s for s in all_sections if s in chosen]
+
+
+def misconceptions(bank, ids: list[str]) -> list[str]:
+    """The bank's messages for classic wrong answers to these questions."""
+    found = []
+    for question in bank.select(ids) if ids else []:
+        found += [f"{question.id}: {feedback.message}" for feedback in question.feedback]
+    return found
+
+
+def guide(path: Path) -> str:
+    """The lecturer's guide of one lesson, as Markdown."""
+    notebook = nbformat.read(path, as_version=4)
+    bank = load_bank(path.stem)
+    parts = sections(notebook)
+    title = notebook.cells[0].source.splitlines()[0].removeprefix("# ")
+    lines = [f"# Lecturer's guide: {title}", "", "## Objectives", ""]
+    lines += [f"* {item}" for item in objectives(notebook)]
+    core = sum(s.minutes for s in parts if s.core)
+    lines += ["", f"Core: {core} minutes; with the optional sections {sum(s.minutes for s in parts)} minutes.", ""]
+    for minutes in CUTS:
+        chosen = cut(parts, minutes)
+        used = sum(s.minutes for s in chosen)
+        lines += [f"**{minutes}-minute cut** ({used} min): " + "; ".join(s.title for s in chosen), ""]
+    for number, section in enumerate(parts, 1):
+        kind = "core" if section.core else "optional"
+        lines += [f"## {number}. {section.title} ({section.minutes} min, {kind})", ""]
+        lines += [f"* Say: {note}" for note in section.notes]
+        lines += [f"* Run live: {name}" for name in dict.fromkeys(section.live)]
+        lines += [f"* Ask the room: quiz `{qid}`" for qid in section.quizzes]
+        lines += [f"* Misconception ({item})" for item in misconceptions(bank, section.quizzes)]
+        lines.append("")
+    lines += ["## Recap (to open the next lecture)", ""]
+    lines += [f"* {item}" for item in recap(notebook)]
+    return "\n".join(lines) + "\n"
+
+
+def build(out: Path, notebooks: list[Path]) -> list[Path]:
+    """Write ``<lesson>.guide.md`` for each notebook into ``out``; returns the files."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for path in notebooks:
+        target = out / f"{path.stem}.guide.md"
+        target.write_text(guide(path), encoding="utf-8")
+        written.append(target)
+    return written
+
+
+def main() -> None:
+    if len(sys.argv) < 2:
+        sys.exit("usage: python scripts/build_guide.py OUTPUT_DIR [notebook ...]")
+    notebooks = [Path(p) for p in sys.argv[2:]] or sorted((ROOT / "notebooks").glob("*.ipynb"))
+    for target in build(Path(sys.argv[1]), notebooks):
+        print("wrote", target)
+
+
+if __name__ == "__main__":
+    main()
