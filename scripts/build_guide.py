@@ -10,7 +10,9 @@ A lesson marks its structure in cell metadata, so the guide never drifts from it
 * speaker notes (``notes`` cells), quizzes (``quiz.show(...)`` cells) and widgets in a section
   become "say", "ask the room" and "run live"; the bank's feedback for wrong answers becomes the
   section's misconceptions;
-* the ``## Summary`` section's bullets become the recap that opens the next lecture.
+* the ``## Summary`` section's bullets become the recap that opens the next lecture;
+* the lesson's problem set (``data/problems/<lesson>.yaml``) closes the guide, with the worked
+  solutions (they stay out of the student's notebook).
 
 The 45- and 90-minute cuts follow mechanically: the core sections in order, then optional ones,
 as long as they fit.
@@ -24,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -119,6 +122,20 @@ def misconceptions(bank, ids: list[str]) -> list[str]:
     return found
 
 
+def problem_set(lesson: str) -> list[str]:
+    """The lesson's problems with their answers and worked solutions, as Markdown lines."""
+    path = ROOT / "data" / "problems" / f"{lesson}.yaml"
+    if not path.exists():
+        return []
+    lines = ["## Problem set (with worked solutions)", ""]
+    for number, problem in enumerate(yaml.safe_load(path.read_text())["problems"], 1):
+        lines += [f"### Problem {number}: {problem['title']}", "", problem["statement"].strip(), ""]
+        for letter, part in zip("abcdefgh", problem["parts"], strict=False):
+            lines.append(f"{letter}) {part['question'].strip()} **Answer:** {part['answer']}")
+        lines += ["", "**Solution.** " + problem["solution"].strip(), ""]
+    return lines
+
+
 def guide(path: Path) -> str:
     """The lecturer's guide of one lesson, as Markdown."""
     notebook = nbformat.read(path, as_version=4)
@@ -143,7 +160,8 @@ def guide(path: Path) -> str:
         lines.append("")
     lines += ["## Recap (to open the next lecture)", ""]
     lines += [f"* {item}" for item in recap(notebook)]
-    return "\n".join(lines) + "\n"
+    lines += ["", *problem_set(path.stem)]
+    return "\n".join(lines).rstrip() + "\n"
 
 
 def build(out: Path, notebooks: list[Path]) -> list[Path]:
