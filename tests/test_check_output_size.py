@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import nbformat
 import numpy as np
 import pytest
 import torch
@@ -42,6 +45,8 @@ def student(formula):
         (student(lambda n, k, s, p, d: -(-(n + 2 * p - d * (k - 1) - 1) // s) + 1), "rounded up"),
         (student(lambda n, k, s, p, d: (n + p - d * (k - 1) - 1) // s + 1), "one side"),
         (student(lambda n, k, s, p, d: (n + 2 * p - d * k) // s + 1), "d*k"),
+        (student(lambda n, k, s, p, d: n + 2 * p - d * (k - 1)), "the stride is missing"),
+        (student(lambda n, k, s, p, d: (n + 2 * p - d * (k - 1)) // s), "room left after the first position"),
         (student(lambda n, k, s, p, d: None), "None"),
         (lambda n, kernel: n - kernel + 1, "must accept"),
     ],
@@ -66,3 +71,28 @@ def test_check_cases_are_sizes_pytorch_accepts():
 
 def test_numpy_ints_count_as_ints():
     assert check_output_size(lambda **a: np.int64(right(**a)), verbose=False).passed
+
+
+LESSON = Path(__file__).resolve().parent.parent / "notebooks" / "03_conv_arithmetic.ipynb"
+
+
+def lesson_cell(starts_with: str) -> str:
+    """The source of the lesson's code cell that starts with ``starts_with``."""
+    cells = nbformat.read(LESSON, as_version=4).cells
+    return next(cell.source for cell in cells if cell.cell_type == "code" and cell.source.startswith(starts_with))
+
+
+def test_the_lessons_stub_is_not_written_yet_and_does_not_raise(capsys):
+    namespace: dict = {}
+    exec(lesson_cell("def output_size("), namespace)
+    result = check_output_size(namespace["output_size"])
+    assert not result.passed and result.cases_passed == 0
+    assert result.message.startswith("Not written yet: output_size still raises NotImplementedError")
+    assert capsys.readouterr().out.strip() == result.message
+
+
+def test_the_lessons_solution_passes_with_the_same_check(capsys):
+    namespace: dict = {"check_output_size": check_output_size}
+    exec(lesson_cell("# Solution (open only after trying)"), namespace)
+    assert namespace["result"].passed and namespace["result"].cases_total > 2000
+    assert capsys.readouterr().out.startswith("All 2373 cases passed")
