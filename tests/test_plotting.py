@@ -201,3 +201,27 @@ def test_plot_curves_accepts_tensors_and_draws_on_given_axes():
 def test_plot_curves_says_what_is_wrong(kwargs, message):
     with pytest.raises(ValueError, match=message):
         plot_curves(**kwargs)
+
+
+def _smallest_text(fig) -> float:
+    return min(text.get_fontsize() for text in fig.findobj(matplotlib.text.Text) if text.get_text().strip())
+
+
+def test_course_figures_write_no_text_smaller_than_the_notebooks():
+    """10 points at the course's 100 dpi is 14 px: the size of the notebook's own text."""
+    from course_utils.analysis import LayerStatistics
+    from course_utils.plots import plot_kernels, plot_layer_statistics, plot_steps, positions_figure
+
+    image = np.random.default_rng(0).random((60, 80))
+    stats = LayerStatistics(np.array([1.0, 0.5]), np.array([0.1, 0.2]))
+    figures = [
+        show_patch(image, 10, 10)[0],
+        bar_counts({"a": 10, "b": 1000}).figure,
+        plot_curves([1, 2, 3], {"train": [1, 2, 3]}, xlabel="epoch").figure,
+        plot_steps(np.arange(25).reshape(5, 5), np.ones((3, 3))),
+        positions_figure(5, 3, stride=2, padding=1),
+        plot_layer_statistics({"run": stats}),
+        plot_kernels(torch.randn(4, 1, 3, 3)),
+    ]
+    for fig in figures:
+        assert _smallest_text(fig) >= 10

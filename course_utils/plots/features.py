@@ -36,7 +36,7 @@ def _panels(n: int, ncols: int, size: float, title_room: float = 0.0):
     return fig, axes.flat
 
 
-def plot_kernels(weight: torch.Tensor, ncols: int = 8, size: float = 0.9):
+def plot_kernels(weight: torch.Tensor, ncols: int = 8, size: float = 1.2):
     """Draw each filter of a first layer, ``weight`` of shape ``(C_out, 1, kH, kW)``; returns the figure.
 
     Red is a positive weight, blue a negative one, white zero, on one colour scale shared by
@@ -53,12 +53,12 @@ def plot_kernels(weight: torch.Tensor, ncols: int = 8, size: float = 0.9):
     for index, (ax, kernel) in enumerate(zip(axes, kernels, strict=False)):
         ax.set_axis_on()
         ax.imshow(kernel[0], cmap="bwr", vmin=-limit, vmax=limit)
-        ax.set_title(str(index), fontsize=7, pad=2)
+        ax.set_title(str(index), fontsize=10, pad=2)
     fig.tight_layout()
     return fig
 
 
-def plot_feature_maps(maps: torch.Tensor, title: str = "", ncols: int = 8, size: float = 0.9, channels=None):
+def plot_feature_maps(maps: torch.Tensor, title: str = "", ncols: int = 8, size: float = 1.2, channels=None):
     """Draw the feature maps of one image, ``maps`` of shape ``(C, H, W)``; returns the figure.
 
     Each map gets its own gray scale from 0 (black) to its largest value (white), as ReLU
@@ -74,7 +74,7 @@ def plot_feature_maps(maps: torch.Tensor, title: str = "", ncols: int = 8, size:
         ax.set_axis_on()
         top = max(float(maps[channel].max()), 1e-12)
         ax.imshow(maps[channel], cmap="gray", vmin=min(0.0, float(maps[channel].min())), vmax=top)
-        ax.set_title(str(channel), fontsize=7, pad=2)
+        ax.set_title(str(channel), fontsize=10, pad=2)
     if title:
         fig.suptitle(title, fontsize=10)
     fig.tight_layout()
@@ -84,7 +84,7 @@ def plot_feature_maps(maps: torch.Tensor, title: str = "", ncols: int = 8, size:
 # ----------------------------------------------------------------------------- what excites a channel
 
 
-def plot_top_patches(patches: dict[int, Sequence[torch.Tensor]], size: float = 0.75, titles: dict | None = None):
+def plot_top_patches(patches: dict[int, Sequence[torch.Tensor]], size: float = 1.0, titles: dict | None = None):
     """One row per channel: its top patches (each ``(H, W)`` or ``(1, H, W)``), strongest first.
 
     ``patches`` maps a channel number to its patches; ``titles`` optionally labels each row.
@@ -104,7 +104,7 @@ def plot_top_patches(patches: dict[int, Sequence[torch.Tensor]], size: float = 0
         for ax, patch in zip(ax_row, row, strict=False):
             ax.imshow(to_numpy(patch).reshape(patch.shape[-2:]), cmap="gray", vmin=0, vmax=1)
         label = titles.get(channel, f"channel {channel}") if titles else f"channel {channel}"
-        ax_row[0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=8)
+        ax_row[0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=10)
     fig.tight_layout(pad=0.3)
     return fig
 
@@ -138,7 +138,7 @@ def plot_confusion_matrix(matrix, labels: Sequence[str] | None = None, ax=None):
     for (i, j), count in np.ndenumerate(counts):
         if count:
             dark = i != j and errors[i, j] / worst > 0.6
-            ax.text(j, i, str(count), ha="center", va="center", fontsize=7, color="white" if dark else "black")
+            ax.text(j, i, str(count), ha="center", va="center", fontsize=10, color="white" if dark else "black")
     ax.set_xticks(range(n), labels)
     ax.set_yticks(range(n), labels)
     ax.set_xlabel("predicted")
@@ -175,7 +175,7 @@ def show_mistakes(images, y_true, probabilities, ncols: int = 8, size: float = 1
         ax.set_axis_on()
         ax.imshow(to_numpy(images[index]).reshape(images.shape[-2:]), cmap="gray", vmin=0, vmax=1)
         ax.set_title(
-            f"{name(y_true[index])} → {name(predicted[index])}\n{confidence[index]:.1%}", fontsize=8, linespacing=1.1
+            f"{name(y_true[index])} → {name(predicted[index])}\n{confidence[index]:.1%}", fontsize=10, linespacing=1.1
         )
     fig.tight_layout(pad=0.3)
     return fig, order.tolist()

@@ -82,5 +82,5 @@ def nested_fields(
     ax.plot(pixel[1], pixel[0], "+", color="white", ms=8, mew=2)
     ax.set_xticks([])
     ax.set_yticks([])
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, title="field of one cell", title_fontsize=8)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=10, title="field of one cell", title_fontsize=10)
     return ax

@@ -145,7 +145,7 @@ def _add_colorbar(fig, axes, arrays: Sequence[np.ndarray], label: str) -> None:
         bar.set_label(label)
 
 
-def show_patch(image, top: int, left: int, size: int = 8, context: int = 48, scale: float = 255, fontsize=7):
+def show_patch(image, top: int, left: int, size: int = 8, context: int = 48, scale: float = 255, fontsize=10):
     """A photo, a close-up around a small patch, and the patch's numbers; returns ``(figure, axes)``.
 
     ``image`` is a gray ``(H, W)`` array in [0, 1]. The patch is
@@ -170,7 +170,7 @@ def show_patch(image, top: int, left: int, size: int = 8, context: int = 48, sca
     row0 = min(max(top + size // 2 - context // 2, 0), max(height - context, 0))
     col0 = min(max(left + size // 2 - context // 2, 0), max(width - context, 0))
     rows, cols = slice(row0, row0 + context), slice(col0, col0 + context)
-    fig, axes = plt.subplots(1, 3, figsize=(8, 2.8), width_ratios=[1.5, 1, 1], layout="constrained")
+    fig, axes = plt.subplots(1, 3, figsize=(10, 3.5), width_ratios=[1.5, 1, 1], layout="constrained")
     photo, close_up, numbers = axes
     photo.imshow(gray, cmap="gray", vmin=0, vmax=1)
     photo.add_patch(plt.Rectangle((col0 - 0.5, row0 - 0.5), context, context, fill=False, color="red", lw=1))
@@ -205,10 +205,10 @@ def bar_counts(counts: Mapping[str, float], highlight: Collection[str] = (), xla
     if log and min(values) <= 0:
         raise ValueError("a logarithmic axis needs counts above 0; pass log=False")
     if ax is None:
-        _, ax = plt.subplots(figsize=(7, 0.35 * len(counts) + 0.8), layout="constrained")
+        _, ax = plt.subplots(figsize=(10, 0.4 * len(counts) + 0.8), layout="constrained")
     colours = ["tab:red" if name in highlight else "tab:blue" for name in counts]
     bars = ax.barh(list(counts), values, color=colours)
-    ax.bar_label(bars, labels=[f" {v:,.0f}" for v in values], fontsize=8)
+    ax.bar_label(bars, labels=[f" {v:,.0f}" for v in values], fontsize=10)
     ax.invert_yaxis()  # first entry on top, in reading order
     if log:
         ax.set_xscale("log")
@@ -241,7 +241,7 @@ def plot_curves(
         if len(values) != len(x):
             raise ValueError(f"curve {label!r} has {len(values)} values for {len(x)} x positions")
     if ax is None:
-        _, ax = plt.subplots(figsize=(5.5, 2.8), layout="constrained")
+        _, ax = plt.subplots(figsize=(10, 4), layout="constrained")
     for (label, values), marker in zip(curves.items(), itertools.cycle("osD^v"), strict=False):
         ax.plot(list(x), [float(v) for v in values], marker=marker, ls="-", label=label)
     if baseline is not None:
@@ -250,5 +250,5 @@ def plot_curves(
         ax.set_ylim(*ylim)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, fontsize=8)
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, fontsize=10)
     return ax

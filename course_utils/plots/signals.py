@@ -18,7 +18,7 @@ def plot_layer_statistics(
     import matplotlib.pyplot as plt
 
     if axes is None:
-        fig, axes = plt.subplots(1, 2, figsize=(8.5, 3.0), layout="constrained")
+        fig, axes = plt.subplots(1, 2, figsize=(10, 3.5), layout="constrained")
     else:
         fig = axes[0].figure
     for label, stats in runs.items():
@@ -30,7 +30,7 @@ def plot_layer_statistics(
     if ylim is not None:
         for ax in axes:
             ax.set_ylim(*ylim)
-    axes[0].legend(fontsize=8)
+    axes[0].legend(fontsize=10)
     if title:
         fig.suptitle(title)
     return fig

@@ -46,14 +46,14 @@ def draw_positions(ax, n: int, kernel: int, stride: int = 1, padding: int = 0, d
         inside = padding <= cell < padding + n
         colour = PAD_COLOUR if not inside else UNUSED_COLOUR if cell - padding in unused else "white"
         ax.add_patch(Rectangle((cell, 0), 1, 1, facecolor=colour, edgecolor="0.4", linewidth=0.8))
-    ax.text(width + 0.3, 0.5, "input", va="center", fontsize=8)
+    ax.text(width + 0.3, 0.5, "input", va="center", fontsize=10)
     for row, taps in enumerate(rows, start=1):
         y = row + 0.5
         ax.plot([taps[0] + 0.5, taps[-1] + 0.5], [y, y], color=TAP_COLOUR, linewidth=1, alpha=0.6)
         for tap in taps:
             ax.add_patch(Rectangle((tap + 0.15, row + 0.15), 0.7, 0.7, color=TAP_COLOUR))
         label = f"out[{row - 1}]" if fits else "does not fit"
-        ax.text(max(width, taps[-1] + 1) + 0.3, y, label, va="center", fontsize=8)
+        ax.text(max(width, taps[-1] + 1) + 0.3, y, label, va="center", fontsize=10)
     if not fits:
         ax.plot([width, width], [0, 2], color="black", linewidth=2)
     right = max(width, rows[-1][-1] + 1) + 3.2
@@ -82,7 +82,7 @@ def positions_figure(
     fig = _figure(figsize, pyplot)
     ax = fig.subplots()
     draw_positions(ax, n, kernel, stride, padding, dilation)
-    ax.set_title(title, fontsize=9)
+    ax.set_title(title, fontsize=10)
     fig.tight_layout(pad=0.3)
     return fig
 
@@ -113,7 +113,7 @@ def _grid(ax, values: np.ndarray, mask: np.ndarray | None, numbers: bool, fmt: s
     if numbers and max(height, width) <= MAX_NUMBERED:
         for (row, col), value in np.ndenumerate(values):
             if not np.isnan(value):
-                ax.text(col, row, fmt.format(value), ha="center", va="center", fontsize=8)
+                ax.text(col, row, fmt.format(value), ha="center", va="center", fontsize=10)
 
 
 def _padding_mask(shape: tuple[int, int], padding) -> np.ndarray:
@@ -159,11 +159,11 @@ def plot_steps(image, kernel, stride=1, padding=0, dilation=1, numbers=True, fmt
     fig, axes = plt.subplots(rows, cols, figsize=(size * cols, size * rows), squeeze=False)
     for ax, step in zip(axes.flat, steps, strict=False):
         draw_input(ax, image, kernel, step, padding, dilation, numbers, fmt)
-        ax.set_title(f"out[{step.row}, {step.col}] = {fmt.format(step.value)}", fontsize=9)
+        ax.set_title(f"out[{step.row}, {step.col}] = {fmt.format(step.value)}", fontsize=10)
     out_shape = conv_output_size(np.shape(image), np.shape(kernel), stride, padding, dilation)
     out_ax = axes.flat[len(steps)]
     draw_output(out_ax, out_shape, steps, numbers, fmt)
-    out_ax.set_title(f"output {out_shape[0]}x{out_shape[1]}", fontsize=9)
+    out_ax.set_title(f"output {out_shape[0]}x{out_shape[1]}", fontsize=10)
     for ax in axes.flat[len(steps) + 1 :]:
         ax.axis("off")
     fig.tight_layout()
@@ -175,8 +175,8 @@ def draw_frame(fig, image, kernel, steps, index, padding=0, dilation=1, numbers=
     fig.clear()
     ax_in, ax_out = fig.subplots(1, 2, gridspec_kw={"width_ratios": [np.shape(image)[1] + 4, np.shape(image)[1]]})
     draw_input(ax_in, image, kernel, steps[index], padding, dilation, numbers, fmt)
-    ax_in.set_title("input (blue: padding)", fontsize=9)
+    ax_in.set_title("input (blue: padding)", fontsize=10)
     h_out, w_out = max(s.row for s in steps) + 1, max(s.col for s in steps) + 1
     draw_output(ax_out, (h_out, w_out), steps[: index + 1], numbers, fmt)
     step = steps[index]
-    ax_out.set_title(f"out[{step.row}, {step.col}] = {fmt.format(step.value)}", fontsize=9)
+    ax_out.set_title(f"out[{step.row}, {step.col}] = {fmt.format(step.value)}", fontsize=10)
