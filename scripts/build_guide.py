@@ -1,6 +1,7 @@
 """Write a lecturer's guide for every lesson, generated from the notebook and its quiz bank.
 
 Usage: python scripts/build_guide.py OUTPUT_DIR [notebook ...]   (``make guide``: build/guides)
+       python scripts/build_guide.py --estimate notebook ...   (tag untagged sections with estimates)
 
 A lesson marks its structure in cell metadata, so the guide never drifts from it:
 
@@ -15,7 +16,9 @@ A lesson marks its structure in cell metadata, so the guide never drifts from it
   solutions (they stay out of the student's notebook).
 
 The 45- and 90-minute cuts follow mechanically: the core sections in order, then optional ones,
-as long as they fit.
+as long as they fit. ``--estimate`` gives an untagged section a first plan to adjust by hand:
+``core`` (``optional`` inside a "Going further" part), and minutes from its content (reading at
+120 words a minute, 2 minutes per quiz, 1 per code cell on the slides, 3 per widget to play with).
 """
 
 from __future__ import annotations
@@ -164,6 +167,35 @@ def guide(path: Path) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def estimated_minutes(cells) -> int:
+    """A first plan for a section's length in class, from what is in it."""
+    words = sum(len(c.source.split()) for c in cells if c.cell_type == "markdown" and slide_type(c) != "notes")
+    shown = [c for c in cells if c.cell_type == "code" and slide_type(c) != "skip"]
+    quizzes = sum(len(quiz_ids(c.source)) for c in shown)
+    widgets = sum(any(name in c.source for name in WIDGETS) for c in shown)
+    code = len(shown) - quizzes - widgets
+    return max(2, round(words / 120 + 2 * quizzes + code + 3 * widgets))
+
+
+def estimate(path: Path) -> int:
+    """Tag every untagged section of a lesson with estimated minutes; returns how many it tagged."""
+    notebook = nbformat.read(path, as_version=4)
+    starts = [i for i, cell in enumerate(notebook.cells) if section_start(cell)] + [len(notebook.cells)]
+    optional, tagged = False, 0
+    for begin, end in zip(starts, starts[1:], strict=False):
+        cell = notebook.cells[begin]
+        optional = optional or "optional" in tags(cell) or "going further" in cell.source.lower()
+        if any(tag.startswith("minutes-") for tag in tags(cell)):
+            continue
+        kind = "optional" if optional else "core"
+        minutes = estimated_minutes(notebook.cells[begin:end])
+        kind_tag = [] if kind in tags(cell) else [kind]
+        cell.metadata["tags"] = [*tags(cell), *kind_tag, f"minutes-{minutes}"]
+        tagged += 1
+    nbformat.write(notebook, path)
+    return tagged
+
+
 def build(out: Path, notebooks: list[Path]) -> list[Path]:
     """Write ``<lesson>.guide.md`` for each notebook into ``out``; returns the files."""
     out.mkdir(parents=True, exist_ok=True)
@@ -176,6 +208,10 @@ def build(out: Path, notebooks: list[Path]) -> list[Path]:
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["--estimate"]:
+        for path in map(Path, sys.argv[2:]):
+            print(f"{path.name}: {estimate(path)} sections tagged")
+        return
     if len(sys.argv) < 2:
         sys.exit("usage: python scripts/build_guide.py OUTPUT_DIR [notebook ...]")
     notebooks = [Path(p) for p in sys.argv[2:]] or sorted((ROOT / "notebooks").glob("*.ipynb"))

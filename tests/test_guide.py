@@ -68,3 +68,16 @@ def test_an_untagged_section_is_named_with_the_fix(tmp_path):
     nbformat.write(notebook, path)
     with pytest.raises(ValueError, match="'By hand'.*tag it 'core' or 'optional' and 'minutes-N'"):
         build_guide.guide(path)
+
+
+def test_estimate_tags_untagged_sections_and_keeps_a_lecturers_own_tags(tmp_path):
+    path = lesson(tmp_path)
+    notebook = nbformat.read(path, as_version=4)
+    notebook.cells[2].metadata["tags"] = []  # "By hand": untagged
+    notebook.cells[7] = md("## Going further (optional)\n\n" + "word " * 240, "slide")
+    nbformat.write(notebook, path)
+    assert build_guide.estimate(path) == 2
+    parts = {s.title: s for s in build_guide.sections(nbformat.read(path, as_version=4))}
+    assert parts["By hand"].core and parts["By hand"].minutes == 2  # one quiz (2 min) and a few words
+    assert not parts["Going further (optional)"].core and parts["Going further (optional)"].minutes == 2
+    assert parts["The kernel editor"].minutes == 15  # tagged by the lecturer: unchanged
