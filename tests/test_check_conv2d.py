@@ -171,3 +171,77 @@ def test_every_case_can_be_explained() -> None:
     for case in conv2d_cases():
         mistakes = checks_module._value_mistakes(case) + checks_module._shape_mistakes(case)
         assert mistakes
+
+
+# ----------------------------------------------------------------------------------------
+# Lesson 02 as it ships: the stub, the demonstration of a wrong answer, and the rest of the catalogue
+# ----------------------------------------------------------------------------------------
+
+
+def test_the_lessons_stub_is_not_written_yet_and_does_not_raise(capsys) -> None:
+    def my_conv2d(x, weight, bias=None, stride=1, padding=0):
+        """One image through a convolution layer, with loops (the lesson's docstring, shortened)."""
+        raise NotImplementedError("write the loops here")
+
+    result = check_conv2d(my_conv2d)
+    assert not result.passed and result.cases_passed == 0
+    assert result.message.startswith("Not written yet: my_conv2d still raises NotImplementedError (write the loops")
+    assert capsys.readouterr().out.strip() == result.message
+
+
+def test_the_lessons_demonstration_of_a_forgotten_padding() -> None:
+    # The lesson shows the checker's diagnosis on this simulated wrong answer, built on the course's conv2d.
+    def forgot_padding(x, weight, bias=None, stride=1, padding=0):
+        return conv2d(x[None], weight, bias, stride, padding=0)[0]
+
+    result = check_conv2d(forgot_padding, verbose=False)
+    assert result.message.startswith("Case 4 of 15 failed: padding 1")
+    assert "did you forget the padding?" in result.message
+
+
+def student_with(mistake: str):
+    """A loop solution with one more typical bug of the catalogue switched on."""
+
+    def fn(x, weight, bias=None, stride=1, padding=0):
+        c_out, c_in, kh, kw = weight.shape
+        sides = {
+            "pads one side": ((0, 0), (padding, 0), (padding, 0)),
+            "pads bottom right": ((0, 0), (0, 2 * padding), (0, 2 * padding)),
+        }
+        x = np.pad(x, sides.get(mistake, ((0, 0), (padding, padding), (padding, padding))))
+        h_out, w_out = (x.shape[1] - kh) // stride + 1, (x.shape[2] - kw) // stride + 1
+        maps = c_in if mistake == "one map per input channel" else c_out
+        out = np.zeros((maps, h_out, w_out))
+        for o, i, j in itertools.product(range(maps), range(h_out), range(w_out)):
+            patch = x[:, i * stride : i * stride + kh, j * stride : j * stride + kw]
+            if mistake == "one map per input channel":
+                value = np.sum(patch[o] * weight[0, o])
+            elif mistake == "first channel only":
+                value = np.sum(patch[0] * weight[o, 0])
+            elif mistake == "first filter for all":
+                value = np.sum(patch * weight[0])
+            else:
+                value = np.sum(patch * weight[o])
+            if mistake != "never stores":
+                out[o, i, j] = value + (0 if bias is None else bias[o])
+        return out
+
+    return fn
+
+
+@pytest.mark.parametrize(
+    ("mistake", "first_failure", "cause"),
+    [
+        ("pads one side", "Case 4 of", "did you pad only one side?"),
+        ("pads bottom right", "Case 4 of", "you put all the padding at the bottom and right"),
+        ("one map per input channel", "Case 9 of", "you return one map per input channel"),
+        ("first channel only", "Case 9 of", "only the first input channel counts"),
+        ("first filter for all", "Case 10 of", "every output channel uses the first filter"),
+        ("never stores", "Case 1 of", "your output is all zeros: did you store each sum in it?"),
+    ],
+)
+def test_more_typical_mistakes_are_explained(mistake: str, first_failure: str, cause: str) -> None:
+    result = check_conv2d(student_with(mistake), verbose=False)
+    assert not result.passed
+    assert result.message.startswith(first_failure), result.message
+    assert cause in result.message, result.message

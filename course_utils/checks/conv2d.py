@@ -69,7 +69,7 @@ def check_conv2d(fn: Callable[..., np.ndarray], verbose: bool = True) -> core.Ch
     ``fn(x, weight, bias=None, stride=1, padding=0)`` takes one image ``x`` of shape
     ``(C_in, H, W)`` and filters ``weight`` of shape ``(C_out, C_in, kH, kW)``, and returns
     ``(C_out, H_out, W_out)`` where ``H_out = floor((H + 2 * padding - kH) / stride) + 1``.
-    It computes cross-correlation, like PyTorch and the lectures: the kernel is not flipped.
+    It computes cross-correlation, like PyTorch and lesson 02: the kernel is not flipped.
 
     The cases go from one channel without padding to strides, padding, several channels,
     several filters, bias and non-square kernels. The first wrong one is explained: a wrong
@@ -99,13 +99,13 @@ def conv2d_cases() -> list[ConvCase]:
         dtype=np.float64,
     )
     x_kernel = np.array([[1, 0, 1], [0, 1, 0], [1, 0, 1]], dtype=np.float64)
-    lecture = {"x": image[None], "weight": edge[None, None]}
+    lesson = {"x": image[None], "weight": edge[None, None]}
     return [
-        ConvCase("one channel: the lecture's 4x4 image and 3x3 edge kernel", **lecture),
+        ConvCase("one channel: the lesson's 4x4 image and 3x3 edge kernel", **lesson),
         ConvCase("one channel: the 5x5 binary image and the 3x3 'X' kernel",
                  binary[None], x_kernel[None, None]),
         ConvCase("one channel: 5x5 image, 2x2 kernel", ints(1, 5, 5), ints(1, 1, 2, 2)),
-        ConvCase("padding 1: the 4x4 image and edge kernel", **lecture, padding=1),
+        ConvCase("padding 1: the 4x4 image and edge kernel", **lesson, padding=1),
         ConvCase("padding 2: 5x5 image, 3x3 kernel", ints(1, 5, 5), ints(1, 1, 3, 3), padding=2),
         ConvCase("stride 2: 5x5 image, 3x3 kernel", ints(1, 5, 5), ints(1, 1, 3, 3), stride=2),
         ConvCase("stride 3: 7x7 image, 2x2 kernel (the last 2 rows are not used)",
@@ -243,7 +243,7 @@ def _value_mistakes(case: ConvCase) -> list[core.Mistake]:
         (
             case.expected(weight=case.weight[..., ::-1, ::-1]),
             "you flipped the kernel. That is the textbook convolution, but CNN layers, "
-            "PyTorch and the lectures compute cross-correlation: multiply the patch by the "
+            "PyTorch and this course compute cross-correlation: multiply the patch by the "
             "kernel as it is, weight[o, c, u, v] with x[c, i*stride + u, j*stride + v].",
         ),
         (
