@@ -15,8 +15,8 @@ A lesson marks its structure in cell metadata, so the guide never drifts from it
 * the lesson's problem set (``data/problems/<lesson>.yaml``) closes the guide, with the worked
   solutions (they stay out of the student's notebook).
 
-The 45- and 90-minute cuts follow mechanically: the core sections in order, then optional ones,
-as long as they fit. ``--estimate`` gives an untagged section a first plan to adjust by hand:
+The 45- and 90-minute cuts follow mechanically: the summary (the recap is the lecture's end),
+then the core sections in order, then optional ones, as long as they fit. ``--estimate`` gives an untagged section a first plan to adjust by hand:
 ``core`` (``optional`` inside a "Going further" part), and minutes from its content (reading at
 120 words a minute, 2 minutes per quiz, 1 per code cell on the slides, 3 per widget to play with).
 """
@@ -107,11 +107,12 @@ def recap(notebook) -> list[str]:
 
 
 def cut(all_sections: list[Section], minutes: int) -> list[Section]:
-    """The sections that fit ``minutes``: core ones first, in order, then optional ones."""
-    chosen, used = [], 0
+    """The sections that fit ``minutes``, in order: the summary, then core ones, then optional ones."""
+    summary = [s for s in all_sections if s.title.startswith("Summary")]
+    chosen, used = list(summary), sum(s.minutes for s in summary)
     for wanted in (True, False):
         for section in all_sections:
-            if section.core == wanted and used + section.minutes <= minutes:
+            if section not in chosen and section.core == wanted and used + section.minutes <= minutes:
                 chosen.append(section)
                 used += section.minutes
     return [s for s in all_sections if s in chosen]
@@ -121,7 +122,7 @@ def misconceptions(bank, ids: list[str]) -> list[str]:
     """The bank's messages for classic wrong answers to these questions."""
     found = []
     for question in bank.select(ids) if ids else []:
-        found += [f"{question.id}: {feedback.message}" for feedback in question.feedback]
+        found += [f"{question.id}: {' '.join(feedback.message.split())}" for feedback in question.feedback]
     return found
 
 
