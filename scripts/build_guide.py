@@ -16,9 +16,10 @@ A lesson marks its structure in cell metadata, so the guide never drifts from it
   solutions (they stay out of the student's notebook).
 
 The 45- and 90-minute cuts follow mechanically: the summary (the recap is the lecture's end),
-then the core sections in order, then optional ones, as long as they fit. ``--estimate`` gives an untagged section a first plan to adjust by hand:
-``core`` (``optional`` inside a "Going further" part), and minutes from its content (reading at
-120 words a minute, 2 minutes per quiz, 1 per code cell on the slides, 3 per widget to play with).
+then the core sections in order, then optional ones, as long as they fit. ``--estimate`` gives an
+untagged section a first plan to adjust by hand: ``core`` (``optional`` inside a "Going further"
+part), and minutes from its content (reading at 120 words a minute, 2 minutes per quiz, 1 per code
+cell on the slides, 3 per widget to play with).
 """
 
 from __future__ import annotations
