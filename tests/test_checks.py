@@ -20,6 +20,7 @@ CHECKERS = {  # each checker, and the name the exercise gives the student's func
     "check_to_chw": "to_chw",
     "check_conv2d": "my_conv2d",
     "check_output_size": "output_size",
+    "check_receptive_field_size": "receptive_field_size",
     "check_max_pool2d": "my_max_pool2d",
     "check_batch_norm": "my_batch_norm",
     "check_forward_shapes": "forward",
