@@ -298,7 +298,7 @@ def _batch_norm_value_mistakes(case: BatchNormCase) -> list[core.Mistake]:
         (
             case.variant(scale_shift="swapped"),
             "gamma and beta are swapped. gamma scales and beta shifts: y = gamma * x_hat + beta, as in Ioffe and "
-            "Szegedy (2015). (One of the lecture slides writes the two letters the other way round.)",
+            "Szegedy (2015). (Some texts swap the two letters.)",
         ),
         (
             case.variant(scale_shift="none"),

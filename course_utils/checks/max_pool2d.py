@@ -60,7 +60,7 @@ def check_max_pool2d(fn: Callable[..., np.ndarray], verbose: bool = True) -> cor
     without padding, and returns the largest value of each window: shape
     ``(C, H_out, W_out)`` with ``H_out = floor((H - kernel_size) / stride) + 1``.
 
-    The cases go from the lecture's 4x4 example to overlapping windows, gaps between
+    The cases go from the lesson's 4x4 example to overlapping windows, gaps between
     windows, sizes that do not divide, several channels and negative numbers. The first wrong
     one is explained: a wrong shape (with the likely cause), the first value that differs and
     the window it came from, or the error raised. Prints the verdict unless
@@ -85,9 +85,9 @@ def max_pool2d_cases() -> list[PoolCase]:
     def ints(*shape: int) -> np.ndarray:
         return rng.integers(0, 10, size=shape).astype(np.float64)
 
-    lecture = np.array([[2, 1, 0, 0], [3, 2, 1, 1], [4, 3, 2, 1], [2, 2, 1, 0]], dtype=np.float64)
+    example = np.array([[2, 1, 0, 0], [3, 2, 1, 1], [4, 3, 2, 1], [2, 2, 1, 0]], dtype=np.float64)
     return [
-        PoolCase("the lecture's 4x4 map, 2x2 windows, stride 2", lecture[None], 2, 2),
+        PoolCase("the lesson's 4x4 map, 2x2 windows, stride 2", example[None], 2, 2),
         PoolCase("6x6 map, 3x3 windows, stride 3", ints(1, 6, 6), 3, 3),
         PoolCase("5x5 map, 2x2 windows, stride 2 (the last row and column are left over)", ints(1, 5, 5), 2, 2),
         PoolCase("overlapping windows: 5x5 map, 3x3 windows, stride 1", ints(1, 5, 5), 3, 1),

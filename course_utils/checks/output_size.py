@@ -50,7 +50,7 @@ class SizeCase:
 def output_size_cases() -> list[SizeCase]:
     """The exercise's cases, simple first, then every valid setting in a small range."""
     cases = [
-        SizeCase("no padding: the lecture's 4x4 image and 3x3 kernel", 4, 3),
+        SizeCase("no padding: lesson 02's 4x4 image and 3x3 kernel", 4, 3),
         SizeCase("same padding: 5x5 kernel, padding 2", 64, 5, padding=2),
         SizeCase("full padding: 3x3 kernel, padding 2", 5, 3, padding=2),
         SizeCase("stride 2, the kernel fits exactly", 5, 3, stride=2),
