@@ -81,3 +81,18 @@ def test_estimate_tags_untagged_sections_and_keeps_a_lecturers_own_tags(tmp_path
     assert parts["By hand"].core and parts["By hand"].minutes == 2  # one quiz (2 min) and a few words
     assert not parts["Going further (optional)"].core and parts["Going further (optional)"].minutes == 2
     assert parts["The kernel editor"].minutes == 15  # tagged by the lecturer: unchanged
+
+
+LESSONS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
+def test_every_lesson_has_a_guide_whose_core_fits_a_lecture(path):
+    notebook = nbformat.read(path, as_version=4)
+    assert "objectives" in build_guide.tags(notebook.cells[0]), "the objectives belong on the first slide"
+    assert 4 <= len(build_guide.objectives(notebook)) <= 5, "write the objectives as 4-5 bullets"
+    parts = build_guide.sections(notebook)  # raises, naming the section, where a tag is missing
+    core = sum(s.minutes for s in parts if s.core)
+    assert core <= 90, f"the core sections take {core} minutes; mark some optional"
+    text = build_guide.guide(path)
+    assert "## Recap" in text and "45-minute cut" in text
