@@ -1,7 +1,9 @@
 """Quick checks on every lesson file, before nbval runs them."""
 
+import ast
 import re
 import sys
+from collections import defaultdict
 from pathlib import Path
 
 import nbformat
@@ -9,6 +11,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 from student_view import for_the_lecturer  # noqa: E402
+
+from course_utils.quiz import load_bank  # noqa: E402
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
 MAX_BYTES = 3_000_000  # figures readable at 100 dpi; the conventions' limit
@@ -95,3 +99,31 @@ def test_lecturer_material_is_folded_in_the_student_view(notebook):
         if for_the_lecturer(cell):
             hidden = cell.metadata.get("jupyter", {}).get("source_hidden")
             assert hidden, f"{path.name}, cell {index}: fold it (python scripts/student_view.py {path})"
+
+
+def shown_quizzes(nb) -> list[tuple[int, str, list[str]]]:
+    """Every ``quiz.show(bank, selection)`` of a lesson, as (cell index, bank, the question ids it shows)."""
+    found = []
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code" or "quiz.show" not in cell.source:
+            continue
+        code = "\n".join(line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!")))
+        for node in ast.walk(ast.parse(code)):
+            func = getattr(node, "func", None)
+            if isinstance(func, ast.Attribute) and func.attr == "show" and getattr(func.value, "id", None) == "quiz":
+                bank, *selection = [ast.literal_eval(arg) for arg in node.args]
+                ids = [q.id for q in load_bank(bank).select(*selection[:1])]
+                found.append((index, bank, ids))
+    return found
+
+
+def test_each_quiz_question_is_asked_in_one_lesson_only():
+    """A question shown in two lessons is asked twice: keep it where it fits best, refer back from the other."""
+    asked = defaultdict(set)  # question id: the lessons that show it
+    for path in NOTEBOOKS:
+        for _, _, ids in shown_quizzes(nbformat.read(path, as_version=4)):
+            for qid in ids:
+                asked[qid].add(path.stem)
+    twice = {qid: sorted(lessons) for qid, lessons in asked.items() if len(lessons) > 1}
+    assert not twice, f"questions asked in more than one lesson: {twice}"
+    assert len(asked) >= 10, "the lessons should show their quizzes"

@@ -440,7 +440,6 @@ COMPUTED: dict[tuple[str, str], Callable[[], object]] = {
     ("05_pooling", "pool-after-conv-shape"): lambda: tuple(nn.MaxPool2d(3)(torch.zeros(1, 100, 96, 96)).shape[1:]),
     ("05_pooling", "pooling-parameters"): lambda: n_params(nn.MaxPool2d(3)),
     ("05_pooling", "mlhep-shape-after-pool2"): mlhep_shape_after_pool2,
-    ("05_pooling", "mlhep-pixels-per-cell"): mlhep_pixels_per_cell,
     ("05_pooling", "mlhep-most-compute"): mlhep_most_compute,
     ("05_pooling", "mlhep-most-params"): mlhep_most_params,
     ("05_pooling", "maxpool-gradient-nonzero"): maxpool_inputs_with_gradient,
@@ -477,7 +476,6 @@ MISTAKES: dict[tuple[str, str, object], Callable[[], object]] = {
     ("05_pooling", "pool-after-conv-shape", (100, 94, 94)): lambda: tuple(
         nn.MaxPool2d(3, stride=1)(torch.zeros(1, 100, 96, 96)).shape[1:]
     ),
-    ("05_pooling", "mlhep-pixels-per-cell", 49): lambda: mlhep_pixels_per_cell(up_to="pool1"),
     ("05_pooling", "maxpool-gradient-nonzero", 16): lambda: maxpool_inputs_with_gradient(F.avg_pool2d),
     ("05_pooling", "maxpool-gradient-nonzero", 5): inputs_equal_to_their_window_max,
     ("04_receptive_field", "rf-after-pool", 8): lambda: field_after_pool(pool_stride=1),
