@@ -93,18 +93,27 @@ def sections(notebook) -> list[Section]:
     return found
 
 
+def bullets(markdown: str) -> list[str]:
+    """The items of a Markdown bullet list, each joined onto one line."""
+    items: list[str] = []
+    for line in markdown.splitlines():
+        if line.startswith("* "):
+            items.append(line[2:].strip())
+        elif items and line.startswith("  ") and line.strip():
+            items[-1] += " " + line.strip()
+    return items
+
+
 def objectives(notebook) -> list[str]:
     cells = [cell for cell in notebook.cells if "objectives" in tags(cell)]
     if len(cells) != 1:
         raise ValueError("tag one markdown cell 'objectives', with the lesson's objectives as 4-5 bullets")
-    return [line[2:].strip() for line in cells[0].source.splitlines() if line.startswith("* ")]
+    return bullets(cells[0].source)
 
 
 def recap(notebook) -> list[str]:
     summary = next((c for c in notebook.cells if c.cell_type == "markdown" and c.source.startswith("## Summary")), None)
-    if summary is None:
-        return []
-    return [line[2:].strip() for line in summary.source.splitlines() if line.startswith("* ")]
+    return bullets(summary.source) if summary is not None else []
 
 
 def cut(all_sections: list[Section], minutes: int) -> list[Section]:
