@@ -1,6 +1,7 @@
 """Quick checks on every lesson file, before nbval runs them."""
 
 import ast
+import csv
 import re
 import sys
 from collections import defaultdict
@@ -15,6 +16,7 @@ from student_view import for_the_lecturer  # noqa: E402
 from course_utils.quiz import load_bank  # noqa: E402
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
+BENCH_RESULTS = Path(__file__).resolve().parent.parent / "bench" / "results" / "notebooks.csv"
 MAX_BYTES = 3_000_000  # figures readable at 100 dpi; the conventions' limit
 # A cell with no slide_type continues the slide above it (nbconvert, RISE and jupyterlab-slideshow
 # agree on that); the explicit "-" means the same to nbconvert, but jupyterlab-slideshow hides such cells.
@@ -127,3 +129,13 @@ def test_each_quiz_question_is_asked_in_one_lesson_only():
     twice = {qid: sorted(lessons) for qid, lessons in asked.items() if len(lessons) > 1}
     assert not twice, f"questions asked in more than one lesson: {twice}"
     assert len(asked) >= 10, "the lessons should show their quizzes"
+
+
+def test_the_title_quotes_the_measured_cpu_time(notebook):
+    """The promise "CPU time: about N s" is the row of `make bench` (bench/results/notebooks.csv)."""
+    path, nb = notebook
+    rows = {row["notebook"]: float(row["seconds"]) for row in csv.DictReader(open(BENCH_RESULTS))}
+    quoted = re.search(r"\*CPU time:\* about (\d+) s", nb.cells[0].source)
+    assert quoted, f"{path.name}: say the CPU time in the title cell, from `make bench`"
+    assert path.stem in rows, f"{path.name}: not timed yet; run `make bench`"
+    assert int(quoted.group(1)) == round(rows[path.stem]), f"{path.name}: `make bench` measured {rows[path.stem]} s"
