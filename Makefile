@@ -18,7 +18,7 @@ NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.
 help:
 	@echo "make lab        start JupyterLab on the course (creates .venv the first time)"
 	@echo "make test       unit, property, notebook (nbval) and browser tests"
-	@echo "make slides     static reveal.js slides of every lesson in build/slides (offline)"
+	@echo "make slides     static reveal.js slides of every lesson (and its core cut) in build/slides (offline)"
 	@echo "make guide      a lecturer's guide per lesson in build/guides (objectives, timed sections, cuts)"
 	@echo "make bench      time every notebook and the convolution speed ladder"
 	@echo "make checksums  record SHA-256 of the files in data/ after changing one on purpose"
@@ -50,6 +50,7 @@ test: $(STAMP)
 
 slides: $(STAMP)
 	$(BIN)/python scripts/build_slides.py build/slides
+	$(BIN)/python scripts/build_slides.py --core build/slides
 
 guide: $(STAMP)
 	$(BIN)/python scripts/build_guide.py build/guides

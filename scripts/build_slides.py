@@ -1,6 +1,8 @@
 """Export every lesson as static reveal.js slides that work offline.
 
-Usage: python scripts/build_slides.py OUTPUT_DIR [notebook ...]
+Usage: python scripts/build_slides.py [--core] OUTPUT_DIR [notebook ...]
+
+``--core`` leaves out the sections tagged ``optional`` (see ``build_guide.py``): the lecture's core cut.
 
 reveal.js comes from the sphinx-revealjs package and MathJax from
 jupyter-server-mathjax, both installed in the course environment and copied
@@ -20,6 +22,7 @@ from pathlib import Path
 import jupyter_server_mathjax
 import nbformat
 import sphinx_revealjs
+from build_guide import section_start, tags
 from nbconvert import SlidesExporter
 from traitlets.config import Config
 
@@ -49,8 +52,20 @@ def exporter() -> SlidesExporter:
     return SlidesExporter(config=config)
 
 
-def build(out: Path, notebooks: list[Path]) -> list[Path]:
-    """Write ``<lesson>.slides.html`` for each notebook into ``out``; returns the files."""
+def core_only(lesson: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The lesson without its optional sections (from an ``optional`` section start to the next section)."""
+    kept, optional = [], False
+    for cell in lesson.cells:
+        if section_start(cell):
+            optional = "optional" in tags(cell)
+        if not optional:
+            kept.append(cell)
+    lesson.cells = kept
+    return lesson
+
+
+def build(out: Path, notebooks: list[Path], core: bool = False) -> list[Path]:
+    """Write ``<lesson>.slides.html`` (``<lesson>.core.slides.html`` with ``core``) into ``out``; returns the files."""
     out.mkdir(parents=True, exist_ok=True)
     copy_assets(out)
     slides_exporter = exporter()
@@ -60,19 +75,21 @@ def build(out: Path, notebooks: list[Path]) -> list[Path]:
         # Saved widget state would pull the widget renderer from a CDN; quizzes
         # carry a static fallback that reads well without it.
         lesson.metadata.pop("widgets", None)
-        html, _ = slides_exporter.from_notebook_node(lesson)
-        target = out / f"{notebook.stem}.slides.html"
+        html, _ = slides_exporter.from_notebook_node(core_only(lesson) if core else lesson)
+        target = out / f"{notebook.stem}{'.core' if core else ''}.slides.html"
         target.write_text(html, encoding="utf-8")
         written.append(target)
     return written
 
 
 def main() -> None:
-    if len(sys.argv) < 2:
-        sys.exit("usage: python scripts/build_slides.py OUTPUT_DIR [notebook ...]")
-    out = Path(sys.argv[1])
-    notebooks = [Path(p) for p in sys.argv[2:]] or sorted((ROOT / "notebooks").glob("*.ipynb"))
-    for target in build(out, notebooks):
+    args = sys.argv[1:]
+    core = args[:1] == ["--core"]
+    args = args[1:] if core else args
+    if not args:
+        sys.exit("usage: python scripts/build_slides.py [--core] OUTPUT_DIR [notebook ...]")
+    notebooks = [Path(p) for p in args[1:]] or sorted((ROOT / "notebooks").glob("*.ipynb"))
+    for target in build(Path(args[0]), notebooks, core):
         print("wrote", target)
 
 

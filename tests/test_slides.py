@@ -107,3 +107,12 @@ def _json(value) -> str:
 def has_math(notebook: Path) -> bool:
     cells = json.loads(notebook.read_text())["cells"]
     return any("$" in "".join(cell["source"]) for cell in cells if cell["cell_type"] == "markdown")
+
+
+def test_the_core_cut_leaves_out_the_optional_sections(tmp_path):
+    lesson = ROOT / "notebooks" / "07_training_a_cnn.ipynb"
+    [full] = build_slides.build(tmp_path, [lesson])
+    [core] = build_slides.build(tmp_path, [lesson], core=True)
+    assert core.name == "07_training_a_cnn.core.slides.html"
+    assert "Going further" in full.read_text() and "Going further" not in core.read_text()
+    assert core.read_text().count("<section") < full.read_text().count("<section")
