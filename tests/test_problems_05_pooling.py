@@ -11,19 +11,8 @@ from collections.abc import Callable
 
 import torch
 import torch.nn.functional as F
+from measure import multiply_adds, n_params
 from torch import nn
-from torch.utils.flop_counter import FlopCounterMode
-
-
-def n_params(module: nn.Module) -> int:
-    return sum(p.numel() for p in module.parameters())
-
-
-def multiply_adds(module: nn.Module, shape: tuple[int, ...]) -> int:
-    with FlopCounterMode(display=False) as counter, torch.no_grad():
-        module(torch.zeros(1, *shape))
-    return counter.get_total_flops() // 2
-
 
 # ----------------------------------------------------------------------------- strided-conv-vs-max
 

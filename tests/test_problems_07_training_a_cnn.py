@@ -13,17 +13,13 @@ from collections.abc import Callable
 import pytest
 import torch
 import torch.nn.functional as F
+from measure import n_params
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
 import course_utils
 from course_utils import models
 from course_utils.training import recipes
-
-
-def n_params(module: nn.Module) -> int:
-    return sum(p.numel() for p in module.parameters())
-
 
 # ----------------------------------------------------------------------------- digit-cnn-without-padding
 

@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from measure import n_params
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
@@ -31,9 +32,6 @@ def output_width(size: int, kernel: int, stride: int = 1, padding: int = 0, dila
     with torch.no_grad():
         return conv(torch.zeros(1, 1, size, size)).shape[-1]
 
-
-def n_params(module: nn.Module) -> int:
-    return sum(p.numel() for p in module.parameters())
 
 
 def tensor(rows: list[list[float]]) -> torch.Tensor:
