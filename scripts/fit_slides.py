@@ -19,10 +19,9 @@ from pathlib import Path
 import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "scripts"))
 import build_slides  # noqa: E402
-from browser import launch  # noqa: E402
+from chromium import launch  # noqa: E402
 
 LIMIT = 680  # px of the 700 px canvas: a little room for the slide's padding
 MEASURE = """() => Reveal.getSlides().map(slide => {

@@ -22,17 +22,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 import lab  # noqa: E402  (the course's JupyterLab settings, as `make lab` uses them)
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",  # CI containers run as root, where Chromium's sandbox cannot start
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-]
+from chromium import CHROMIUM, launch  # noqa: E402, F401  (re-exported for the tests)
 
 
 def require_chromium() -> None:
@@ -44,11 +34,6 @@ def require_chromium() -> None:
             pytest.fail(message)
         pytest.skip(message)
     pytest.importorskip("playwright.sync_api", reason="the Python package playwright is not installed")
-
-
-def launch(playwright):
-    """A headless Chromium (the system's), ready for pages."""
-    return playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
 
 
 def _free_port() -> int:

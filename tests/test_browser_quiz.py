@@ -145,6 +145,8 @@ def _answer_choice_with_the_keyboard(page, output, expect) -> None:
         page.keyboard.press("Shift+Tab")
     expect(_choice(output, "conv1 (100 filters of 5×5)")).to_be_focused()
     page.keyboard.press("Enter")
+    # Wait for the choice to reach the kernel before checking: on a loaded machine the click can lag.
+    expect(_choice(output, "conv1 (100 filters of 5×5)")).to_have_class(re.compile("mod-active"))
     for _ in range(6):
         page.keyboard.press("Tab")
     expect(check).to_be_focused()
