@@ -81,7 +81,7 @@ def cells_moved_by_four_pixels() -> int:
 
 # ----------------------------------------------------------------------------- the-recipe-in-steps
 
-N_TRAIN = 4000
+N_TRAIN = len(course_utils.load_mnist().train.labels)  # 3,500: the recipe trains on the training split
 
 
 def batches() -> list[torch.Tensor]:
@@ -220,10 +220,10 @@ def test_the_schedule_ends_near_zero():
     assert rates[-1] == pytest.approx(recipes.LR / 25 / 1e4, rel=1e-9)
 
 
-def test_the_shipped_cnn_makes_twelve_mistakes_and_three_escape_the_threshold():
+def test_the_shipped_cnn_makes_ten_mistakes_and_three_escape_the_threshold():
     confidence, right = confidences()
-    assert int((~right).sum()) == 12
-    assert flagged() == (9, 18)
+    assert int((~right).sum()) == 10
+    assert flagged() == (7, 13)
     assert (confidence[~right] > 0.95).any()  # the solution's warning: some mistakes are confident
 
 
