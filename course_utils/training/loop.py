@@ -77,19 +77,21 @@ class History:
         model at the end of the epoch, in evaluation mode, on data it never trains on.
         """
         import matplotlib.pyplot as plt
+        from matplotlib.ticker import MaxNLocator
 
         panels = [("loss", self.train_loss, self.val_loss)]
         if self.metric is not None:
             panels.append((self.metric, self.train_metric, self.val_metric))
-        fig, axes = plt.subplots(1, len(panels), figsize=(4 * len(panels), 3), squeeze=False)
+        fig, axes = plt.subplots(1, len(panels), figsize=(10, 3.4), squeeze=False, layout="constrained")
         epochs = range(1, len(self.train_loss) + 1)
         for ax, (name, train, val) in zip(axes[0], panels, strict=True):
             ax.plot(epochs, train, "o-", label="training batches (mean over the epoch)")
             if val:
                 ax.plot(epochs, val, "o-", label="validation")
             ax.set(xlabel="epoch", title=name)
-            ax.legend()
-        fig.tight_layout()
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole epochs only
+        handles, labels = axes[0, 0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside lower center", ncols=len(labels))  # below the plots, off the curves
         return fig
 
 
