@@ -32,6 +32,7 @@ from course_utils.ops.boxes import (
     check_boxes,
     clip_boxes_to_image,
     generalized_box_iou,
+    generalized_box_iou_loss,
     nms,
     nms_fast,
 )
@@ -66,6 +67,7 @@ from course_utils.ops.geometry import (
     strided_slice,
     unused_cells,
 )
+from course_utils.ops.masks import class_iou, confusion_matrix, mean_iou
 from course_utils.ops.norm import BatchNorm2d, batch_norm2d, group_norm
 from course_utils.ops.pooling import (
     avg_pool2d,
@@ -84,6 +86,9 @@ from course_utils.ops.receptive_field import (
 from course_utils.ops.roi import bilinear, roi_align, roi_pool
 
 __all__ = [
+    "mean_iou",
+    "confusion_matrix",
+    "class_iou",
     "AXES",
     "BACKGROUND",
     "BatchNorm2d",
@@ -129,6 +134,7 @@ __all__ = [
     "field_gradient",
     "formula_text",
     "generalized_box_iou",
+    "generalized_box_iou_loss",
     "global_avg_pool2d",
     "group_norm",
     "im2col",

@@ -197,6 +197,31 @@ def generalized_box_iou(boxes1, boxes2) -> torch.Tensor:
     return inter / union - (enclosing - union) / enclosing
 
 
+def generalized_box_iou_loss(boxes1, boxes2, reduction: str = "none", eps: float = 1e-7) -> torch.Tensor:
+    """``1 - GIoU`` of *paired* boxes, row ``i`` with row ``i`` (like ``torchvision.ops.generalized_box_iou_loss``).
+
+    A loss for box regression: 0 for a perfect box, up to 2 for a box far away. ``reduction``:
+    ``"none"`` (one value per pair), ``"mean"`` or ``"sum"``. ``eps`` keeps the divisions finite.
+    Unlike the other functions it does not check its input, so that it stays cheap inside a
+    training loop.
+
+    >>> a, b = torch.tensor([[0.0, 0, 2, 2], [0, 0, 2, 2]]), torch.tensor([[0.0, 0, 2, 2], [6, 0, 8, 2]])
+    >>> generalized_box_iou_loss(a, b)
+    tensor([0.0000, 1.5000])
+    """
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(f"reduction must be 'none', 'mean' or 'sum', got {reduction!r}")
+    x1, y1, x2, y2 = boxes1.unbind(-1)
+    a1, b1, a2, b2 = boxes2.unbind(-1)
+    inter = (torch.minimum(x2, a2) - torch.maximum(x1, a1)).clamp(min=0) * (
+        torch.minimum(y2, b2) - torch.maximum(y1, b1)
+    ).clamp(min=0)
+    union = (x2 - x1) * (y2 - y1) + (a2 - a1) * (b2 - b1) - inter
+    enclosing = (torch.maximum(x2, a2) - torch.minimum(x1, a1)) * (torch.maximum(y2, b2) - torch.minimum(y1, b1))
+    loss = 1 - inter / (union + eps) + (enclosing - union) / (enclosing + eps)
+    return loss if reduction == "none" else loss.mean() if reduction == "mean" else loss.sum()
+
+
 # ----------------------------------------------------------------------------------------
 # Non-maximum suppression
 # ----------------------------------------------------------------------------------------
@@ -308,6 +333,7 @@ __all__ = [
     "check_boxes",
     "clip_boxes_to_image",
     "generalized_box_iou",
+    "generalized_box_iou_loss",
     "nms",
     "nms_fast",
 ]
