@@ -31,6 +31,7 @@ def scenes(split: str, n: int):
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--choose-epochs", type=int, nargs="+", metavar="E", help="only compare epoch counts")
+    parser.add_argument("--seeds", type=int, nargs="+", default=list(SEEDS), help="seeds to train (default: 0 1 2)")
     args = parser.parse_args(argv)
     course_utils.setup()
     train = scenes("train", detection.TRAIN_SCENES)
@@ -45,7 +46,7 @@ def main(argv: list[str] | None = None) -> None:
     else:
         test = scenes("test", detection.TEST_SCENES)
         runs = []
-        for seed in SEEDS:
+        for seed in args.seeds:
             model, history = detection.train_detector(train, seed=seed)
             run = {"seed": seed, "seconds": round(history.seconds, 1),
                    "validation": detection.score_detector(model, val), "test": detection.score_detector(model, test)}

@@ -1,4 +1,4 @@
-"""Digit scenes: determinism, tight boxes around the ink, masks that agree with boxes and labels, disjoint digit pools."""
+"""Digit scenes: determinism, tight boxes around the ink, masks that agree with boxes and labels, digit pools."""
 
 import numpy as np
 import pytest
@@ -26,7 +26,8 @@ def test_shapes_ranges_and_counts(scenes):
     assert counts.min() >= 1 and counts.max() <= 5
     assert ((scenes.labels >= -1) & (scenes.labels <= 9)).all()
     # padding rows come last
-    assert all((row[: int(c)] >= 0).all() and (row[int(c) :] == -1).all() for row, c in zip(scenes.labels, counts))
+    for row, count in zip(scenes.labels, counts.tolist(), strict=True):
+        assert (row[:count] >= 0).all() and (row[count:] == -1).all()
 
 
 def test_every_box_holds_ink_of_its_digit_and_its_mask(scenes):

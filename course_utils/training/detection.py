@@ -34,7 +34,7 @@ from course_utils.training.loop import History, fit
 
 CHECKPOINT = DATA_DIR / "checkpoints" / "digit_detector.pt"
 REPORT = CHECKPOINT.with_suffix(".json")
-WIDTH, EPOCHS, LR, BATCH_SIZE, SEED = 24, 5, 5e-3, 64, 0
+WIDTH, EPOCHS, LR, BATCH_SIZE, SEED = 24, 8, 5e-3, 64, 0
 TRAIN_SCENES, VAL_SCENES, TEST_SCENES = 4000, 500, 500
 SCENE_SEEDS = {"train": 0, "validation": 1, "test": 2}
 SEGMENTER_EPOCHS, SEGMENTER_LR = 3, 5e-3
