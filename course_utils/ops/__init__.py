@@ -67,7 +67,7 @@ from course_utils.ops.geometry import (
     strided_slice,
     unused_cells,
 )
-from course_utils.ops.masks import class_iou, confusion_matrix, mean_iou
+from course_utils.ops.masks import class_iou, confusion_matrix, foreground_iou, mean_iou
 from course_utils.ops.norm import BatchNorm2d, batch_norm2d, group_norm
 from course_utils.ops.pooling import (
     avg_pool2d,
@@ -89,6 +89,7 @@ __all__ = [
     "mean_iou",
     "confusion_matrix",
     "class_iou",
+    "foreground_iou",
     "AXES",
     "BACKGROUND",
     "BatchNorm2d",

@@ -56,4 +56,16 @@ def mean_iou(predicted, target, classes: int) -> float:
     return float(np.nanmean(class_iou(confusion_matrix(predicted, target, classes))))
 
 
-__all__ = ["class_iou", "confusion_matrix", "mean_iou"]
+def foreground_iou(predicted, target, background: int = 0) -> float:
+    """IoU of the pixels that are *some* object (any class but ``background``): where, not which.
+
+    >>> foreground_iou(torch.tensor([[0, 3, 3, 0]]), torch.tensor([[0, 3, 5, 5]]))  # 2 shared of 3
+    0.6666666666666666
+    """
+    predicted, target = torch.as_tensor(predicted), torch.as_tensor(target)
+    both = int(((predicted != background) & (target != background)).sum())
+    either = int(((predicted != background) | (target != background)).sum())
+    return both / either if either else float("nan")
+
+
+__all__ = ["class_iou", "confusion_matrix", "foreground_iou", "mean_iou"]

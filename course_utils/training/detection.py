@@ -20,13 +20,14 @@ import json
 from pathlib import Path
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from course_utils.integrity import DATA_DIR
 from course_utils.models.detector import DigitDetector, detect, detection_loss, detector_targets
 from course_utils.models.segmenter import MASK_CLASSES, TinyUNet
 from course_utils.ops.average_precision import mean_average_precision
-from course_utils.ops.masks import mean_iou
+from course_utils.ops.masks import foreground_iou, mean_iou
 from course_utils.runtime import seed_everything
 from course_utils.scenes import Scenes
 from course_utils.training.checkpoint import load_checkpoint
@@ -37,7 +38,11 @@ REPORT = CHECKPOINT.with_suffix(".json")
 WIDTH, EPOCHS, LR, BATCH_SIZE, SEED = 24, 8, 5e-3, 64, 0
 TRAIN_SCENES, VAL_SCENES, TEST_SCENES = 4000, 500, 500
 SCENE_SEEDS = {"train": 0, "validation": 1, "test": 2}
-SEGMENTER_EPOCHS, SEGMENTER_LR = 3, 5e-3
+# The segmenter: chosen on the validation scenes (mean foreground IoU); a few seconds of CPU per model.
+SEGMENTER_SCENES, SEGMENTER_EPOCHS, SEGMENTER_LR, SEGMENTER_BATCH = 500, 5, 5e-3, 16
+BACKGROUND_WEIGHT = 0.2
+"""Background pixels count this much in the segmenter's cross-entropy, digit pixels 1: about 90% of all
+pixels are background, and with equal weights the network learns to answer "background" everywhere."""
 
 
 def train_detector(
@@ -83,14 +88,21 @@ def read_detector_report(path: str | Path = REPORT) -> dict:
     return json.loads(path.read_text())
 
 
+def segmenter_loss(logits: torch.Tensor, masks: torch.Tensor) -> torch.Tensor:
+    """Cross-entropy over the pixels, background weighted ``BACKGROUND_WEIGHT`` and every digit class 1."""
+    weight = torch.ones(logits.shape[1], device=logits.device)
+    weight[0] = BACKGROUND_WEIGHT
+    return F.cross_entropy(logits, masks, weight=weight)
+
+
 def train_segmenter(
     scenes: Scenes, *, skips: bool = True, epochs: int = SEGMENTER_EPOCHS, seed: int = SEED, plot: bool = False
 ) -> tuple[nn.Module, History]:
     """Seed, build a :class:`TinyUNet` (with or without skips) and train it on the scenes' pixel masks."""
     seed_everything(seed)
     model = TinyUNet(skips=skips)
-    history = fit(model, (scenes.images, scenes.masks), epochs=epochs, lr=SEGMENTER_LR, batch_size=BATCH_SIZE,
-                  plot=plot, metric=None)
+    history = fit(model, (scenes.images, scenes.masks), epochs=epochs, lr=SEGMENTER_LR, batch_size=SEGMENTER_BATCH,
+                  plot=plot, metric=None, loss_fn=segmenter_loss)
     model.eval()
     return model, history
 
@@ -102,9 +114,11 @@ def segment(model: nn.Module, images: torch.Tensor, batch_size: int = 250) -> to
         return torch.cat([model(images[s : s + batch_size]).argmax(dim=1) for s in range(0, len(images), batch_size)])
 
 
-def score_segmenter(model: nn.Module, scenes: Scenes) -> float:
-    """Mean IoU of the model's pixel classes on ``scenes``."""
-    return mean_iou(segment(model, scenes.images), scenes.masks, MASK_CLASSES)
+def score_segmenter(model: nn.Module, scenes: Scenes) -> dict[str, float]:
+    """Mean IoU of the model's pixel classes on ``scenes`` (11 classes), and the IoU of digit-vs-background pixels."""
+    predicted = segment(model, scenes.images)
+    return {"mean_iou": mean_iou(predicted, scenes.masks, MASK_CLASSES),
+            "foreground_iou": foreground_iou(predicted, scenes.masks)}
 
 
 __all__ = [
@@ -115,6 +129,7 @@ __all__ = [
     "score_detector",
     "score_segmenter",
     "segment",
+    "segmenter_loss",
     "train_detector",
     "train_segmenter",
 ]
