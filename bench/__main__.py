@@ -1,10 +1,10 @@
-"""Run every benchmark and print its table: ``python -m bench [notebooks|conv]``."""
+"""Run every benchmark and print its table: ``python -m bench [notebooks|conv|nms]``."""
 
 import sys
 
-from bench import notebooks
+from bench import nms, notebooks
 
-BENCHES = {"notebooks": notebooks.main}
+BENCHES = {"notebooks": notebooks.main, "nms": nms.main}
 try:
     from bench import conv
 

@@ -210,7 +210,14 @@ def _smallest_text(fig) -> float:
 def test_course_figures_write_no_text_smaller_than_the_notebooks():
     """10 points at the course's 100 dpi is 14 px: the size of the notebook's own text."""
     from course_utils.analysis import LayerStatistics
-    from course_utils.plots import plot_kernels, plot_layer_statistics, plot_steps, positions_figure
+    from course_utils.plots import (
+        plot_kernels,
+        plot_layer_statistics,
+        plot_steps,
+        positions_figure,
+        show_masks,
+        show_scenes,
+    )
 
     image = np.random.default_rng(0).random((60, 80))
     stats = LayerStatistics(np.array([1.0, 0.5]), np.array([0.1, 0.2]))
@@ -222,6 +229,9 @@ def test_course_figures_write_no_text_smaller_than_the_notebooks():
         positions_figure(5, 3, stride=2, padding=1),
         plot_layer_statistics({"run": stats}),
         plot_kernels(torch.randn(4, 1, 3, 3)),
+        show_scenes(torch.zeros(3, 1, 64, 64), [{"boxes": [[1, 30, 20, 60]], "labels": [7]}] * 3,
+                    [{"boxes": [[2, 2, 20, 30]], "labels": [7], "scores": [0.9]}] * 3, titles=["a", "b", "c"])[0],
+        show_masks(torch.zeros(2, 1, 64, 64), [torch.zeros(2, 64, 64, dtype=torch.int64)], titles=["x", "y"])[0],
     ]
     for fig in figures:
         assert _smallest_text(fig) >= 10

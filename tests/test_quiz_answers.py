@@ -375,6 +375,50 @@ def faces_shape_after_pool2(ceil_mode: bool = False) -> tuple[int, ...]:
         return tuple(face_cnn_stages(ceil_mode)(torch.zeros(1, 1, 25, 25)).shape[1:])
 
 
+# ----------------------------------------------------------------------------- 09_detection
+
+NMS_QUIZ_BOXES = [[10, 10, 50, 50], [12, 12, 52, 52], [40, 40, 80, 80], [45, 42, 85, 82], [100, 10, 130, 40]]
+NMS_QUIZ_SCORES = [0.84, 0.80, 0.79, 0.78, 0.60]
+
+
+def quiz_box_iou(union_twice: bool = False, over_one_box: bool = False) -> float:
+    """IoU of (1, 1, 5, 5) and (3, 3, 7, 7) by the course's box_iou (itself checked against shapely)."""
+    from course_utils.ops import box_area, box_intersection, box_iou
+
+    a, b = torch.tensor([[1.0, 1, 5, 5]]), torch.tensor([[3.0, 3, 7, 7]])
+    if union_twice:
+        return (box_intersection(a, b) / (box_area(a) + box_area(b))).item()
+    if over_one_box:
+        return (box_intersection(a, b) / box_area(a)).item()
+    return round(box_iou(a, b).item(), 6)  # the bank states 1/7 to six places
+
+
+def quiz_anchor_count(sizes=(128, 256, 512), ratios=(0.5, 1.0, 2.0)) -> int:
+    from course_utils.ops import anchor_grid
+
+    return len(anchor_grid((38, 50), 16, sizes=list(sizes), aspect_ratios=list(ratios)))
+
+
+def quiz_ap(n_ground_truth: int = 5, envelope: bool = True) -> float:
+    from course_utils.ops import average_precision, precision_recall
+
+    precision, recall = precision_recall([True, False, True, False, True, True], n_ground_truth)
+    if envelope:
+        return average_precision(precision, recall, "all-point")
+    steps = np.diff(np.concatenate([[0.0], recall]))
+    return float(round((steps * precision).sum(), 3))
+
+
+def test_nms_quiz_survivors_are_what_nms_keeps():
+    from course_utils.ops import nms
+
+    question = load_bank("09_detection").questions["nms-survivors"]
+    kept = nms(torch.tensor(NMS_QUIZ_BOXES, dtype=torch.float32), torch.tensor(NMS_QUIZ_SCORES), 0.5).tolist()
+    assert sorted(question.answer) == sorted(f"score-{round(100 * NMS_QUIZ_SCORES[i]):03d}" for i in kept)
+    for box, score in zip(NMS_QUIZ_BOXES, NMS_QUIZ_SCORES, strict=True):  # the prompt shows these very boxes
+        assert f"| {score:.2f} | ({', '.join(map(str, box))}) |" in question.prompt
+
+
 # ----------------------------------------------------------------------------- 06_batch_norm
 
 
@@ -453,6 +497,9 @@ COMPUTED: dict[tuple[str, str], Callable[[], object]] = {
     ("06_batch_norm", "bn-worked-example"): batch_norm_output_for_nine,
     ("06_batch_norm", "bn-values-per-mean"): values_per_batch_norm_mean,
     ("06_batch_norm", "bn-learnable-params"): lambda: n_params(nn.BatchNorm2d(64)),
+    ("09_detection", "iou-two-boxes"): quiz_box_iou,
+    ("09_detection", "anchors-per-image"): quiz_anchor_count,
+    ("09_detection", "ap-ranked-list"): quiz_ap,
 }
 
 # Numeric or shape questions whose answer is a convention or a fact, not a computation.
@@ -491,6 +538,12 @@ MISTAKES: dict[tuple[str, str, object], Callable[[], object]] = {
     ("06_batch_norm", "bn-worked-example", 4): lambda: batch_norm_output_for_nine(gamma=0.5, beta=3.0),
     ("06_batch_norm", "bn-worked-example", 2): lambda: batch_norm_output_for_nine(gamma=1.0, beta=0.0),
     ("06_batch_norm", "bn-learnable-params", 256): lambda: n_params(nn.BatchNorm2d(64)) + batch_norm_buffers(64),
+    ("09_detection", "iou-two-boxes", 0.125): lambda: quiz_box_iou(union_twice=True),
+    ("09_detection", "iou-two-boxes", 0.25): lambda: quiz_box_iou(over_one_box=True),
+    ("09_detection", "anchors-per-image", 1900): lambda: quiz_anchor_count(sizes=(128,), ratios=(1.0,)),
+    ("09_detection", "anchors-per-image", 5700): lambda: quiz_anchor_count(ratios=(1.0,)),
+    ("09_detection", "ap-ranked-list", 0.587): lambda: quiz_ap(envelope=False),
+    ("09_detection", "ap-ranked-list", 0.75): lambda: quiz_ap(n_ground_truth=4),
 }
 
 

@@ -1,10 +1,41 @@
-"""Reference implementations of what the lessons teach: convolution, pooling, normalization, receptive fields.
+"""Reference implementations of what the lessons teach: convolution, pooling, normalization, receptive fields, boxes.
 
 Each module is written to be read; a fast path sits beside its reference and is tested equal.
 The geometry they share (settings per axis, output sizes, their checks) lives in ``geometry``.
 """
 
 from course_utils.ops import pooling
+from course_utils.ops.anchors import (
+    BACKGROUND,
+    IGNORED,
+    anchor_grid,
+    anchor_shapes,
+    decode_boxes,
+    encode_boxes,
+    match_anchors,
+)
+from course_utils.ops.average_precision import (
+    COCO_IOU_THRESHOLDS,
+    MeanAP,
+    average_precision,
+    match_detections,
+    mean_average_precision,
+    precision_envelope,
+    precision_recall,
+)
+from course_utils.ops.boxes import (
+    batched_nms,
+    box_area,
+    box_convert,
+    box_intersection,
+    box_iou,
+    check_boxes,
+    clip_boxes_to_image,
+    generalized_box_iou,
+    generalized_box_iou_loss,
+    nms,
+    nms_fast,
+)
 from course_utils.ops.conv import (
     SlidingStep,
     check_conv_inputs,
@@ -36,6 +67,7 @@ from course_utils.ops.geometry import (
     strided_slice,
     unused_cells,
 )
+from course_utils.ops.masks import class_iou, confusion_matrix, foreground_iou, mean_iou
 from course_utils.ops.norm import BatchNorm2d, batch_norm2d, group_norm
 from course_utils.ops.pooling import (
     avg_pool2d,
@@ -51,19 +83,39 @@ from course_utils.ops.receptive_field import (
     field_gradient,
     receptive_field,
 )
+from course_utils.ops.roi import bilinear, roi_align, roi_pool
 
 __all__ = [
+    "mean_iou",
+    "confusion_matrix",
+    "class_iou",
+    "foreground_iou",
     "AXES",
+    "BACKGROUND",
     "BatchNorm2d",
     "Box",
+    "COCO_IOU_THRESHOLDS",
+    "IGNORED",
     "Layer",
+    "MeanAP",
     "ReceptiveField",
     "SlidingStep",
+    "anchor_grid",
+    "anchor_shapes",
+    "average_precision",
     "avg_pool2d",
     "batch_norm2d",
+    "batched_nms",
+    "bilinear",
+    "box_area",
+    "box_convert",
+    "box_intersection",
+    "box_iou",
     "cell_at",
+    "check_boxes",
     "check_conv_inputs",
     "check_geometry",
+    "clip_boxes_to_image",
     "col2im",
     "conv2d",
     "conv2d_naive",
@@ -74,26 +126,39 @@ __all__ = [
     "conv_transpose_output_size",
     "convolve2d",
     "correlate2d",
+    "decode_boxes",
     "dilated_extent",
     "empirical_receptive_field",
+    "encode_boxes",
     "field_box",
     "field_centre",
     "field_gradient",
     "formula_text",
+    "generalized_box_iou",
+    "generalized_box_iou_loss",
     "global_avg_pool2d",
     "group_norm",
     "im2col",
     "kernel_positions",
     "layer_table",
     "lp_pool2d",
+    "match_anchors",
+    "match_detections",
     "max_pool2d",
     "max_pool2d_backward",
+    "mean_average_precision",
+    "nms",
+    "nms_fast",
     "pad2d",
     "per_axis",
     "pool_output_size",
     "pooling",
+    "precision_envelope",
+    "precision_recall",
     "pytorch_size",
     "receptive_field",
+    "roi_align",
+    "roi_pool",
     "size_formula",
     "sliding_steps",
     "strided_slice",

@@ -20,12 +20,14 @@ from course_utils.plots.images import (
     show_patch,
     to_numpy,
 )
+from course_utils.plots.scenes import draw_boxes, show_masks, show_scenes
 from course_utils.plots.signals import plot_layer_statistics
 from course_utils.plots.steps import draw_frame, draw_positions, plot_steps, positions_figure
 
 __all__ = [
     "bar_counts",
     "check_image",
+    "draw_boxes",
     "draw_field",
     "draw_frame",
     "draw_positions",
@@ -39,9 +41,11 @@ __all__ = [
     "plot_top_patches",
     "positions_figure",
     "show_images",
+    "show_masks",
     "show_mistakes",
     "show_numbers",
     "show_patch",
+    "show_scenes",
     "table_for_image",
     "to_numpy",
 ]
