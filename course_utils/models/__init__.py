@@ -1,12 +1,45 @@
 """Model definitions the lessons train and inspect.
+
+* the digit classifiers of lesson 07 (``digits``) and the deep plain MLPs of lesson 06 (``plain``);
+* the ImageNet classics of lesson 08, one module each, as ``nn.Sequential`` models of named
+  stages (``alexnet``, ``vgg``, ``googlenet``, ``resnet``, ``mobilenet``, ``convnext``), with
+  torchvision's layouts so that their parameter counts equal the published ones;
+* narrow CNNs of any depth, plain or with shortcuts, for the degradation experiment (``deep_cnn``).
 """
 
+from course_utils.models.alexnet import alexnet, alexnet_paper
+from course_utils.models.convnext import ConvNeXtBlock, LayerNorm2d, convnext_tiny
+from course_utils.models.deep_cnn import DeepBlock, deep_cnn
 from course_utils.models.digits import digit_cnn, lenet5, mlp
+from course_utils.models.googlenet import Inception, googlenet
+from course_utils.models.mobilenet import InvertedResidual, mobilenet_v2
 from course_utils.models.plain import plain_mlp
+from course_utils.models.resnet import BasicBlock, Bottleneck, resnet, resnet18, resnet34, resnet50
+from course_utils.models.vgg import VGG16_BLOCKS, vgg16, vgg_block
 
 __all__ = [
+    "VGG16_BLOCKS",
+    "BasicBlock",
+    "Bottleneck",
+    "ConvNeXtBlock",
+    "DeepBlock",
+    "Inception",
+    "InvertedResidual",
+    "LayerNorm2d",
+    "alexnet",
+    "alexnet_paper",
+    "convnext_tiny",
+    "deep_cnn",
     "digit_cnn",
+    "googlenet",
     "lenet5",
     "mlp",
+    "mobilenet_v2",
     "plain_mlp",
+    "resnet",
+    "resnet18",
+    "resnet34",
+    "resnet50",
+    "vgg16",
+    "vgg_block",
 ]
