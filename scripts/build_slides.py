@@ -16,10 +16,10 @@ fonts (the only ones in the local copy).
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 
 import jupyter_server_mathjax
+import lessons
 import nbformat
 import sphinx_revealjs
 from build_guide import section_start, tags
@@ -83,13 +83,12 @@ def build(out: Path, notebooks: list[Path], core: bool = False) -> list[Path]:
 
 
 def main() -> None:
-    args = sys.argv[1:]
-    core = args[:1] == ["--core"]
-    args = args[1:] if core else args
-    if not args:
-        sys.exit("usage: python scripts/build_slides.py [--core] OUTPUT_DIR [notebook ...]")
-    notebooks = [Path(p) for p in args[1:]] or sorted((ROOT / "notebooks").glob("*.ipynb"))
-    for target in build(Path(args[0]), notebooks, core):
+    cli = lessons.parser(__doc__)
+    cli.add_argument("--core", action="store_true", help="only the core sections (the 45-minute cut)")
+    cli.add_argument("output_dir", type=Path, help="where to write the slides, e.g. build/slides")
+    cli.add_argument("notebooks", nargs="*", type=Path, help="lessons (default: every lesson)")
+    args = cli.parse_args()
+    for target in build(args.output_dir, lessons.lesson_paths(cli, args.notebooks), args.core):
         print("wrote", target)
 
 

@@ -11,13 +11,13 @@ runs headless (no progress bars or live plots), as under the tests.
 from __future__ import annotations
 
 import os
-import sys
 import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
 
 import nbformat
+from lessons import notebooks_from_command_line
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,7 +57,7 @@ def recording_environment():
 
 
 def main() -> None:
-    paths = [Path(p) for p in sys.argv[1:]] or sorted((ROOT / "notebooks").glob("*.ipynb"))
+    paths = notebooks_from_command_line(__doc__)
     with recording_environment():
         for path in paths:
             print(f"{path.name}: {execute(path):.1f} s", flush=True)

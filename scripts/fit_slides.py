@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 import build_slides  # noqa: E402
 from chromium import launch  # noqa: E402
+from lessons import notebooks_from_command_line  # noqa: E402
 
 LIMIT = 680  # px of the 700 px canvas: a little room for the slide's padding
 MEASURE = """() => Reveal.getSlides().map(slide => {
@@ -80,7 +81,7 @@ def fit(notebook_path: Path, browser, rounds: int = 4) -> int:
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
-    paths = [Path(p) for p in sys.argv[1:]] or sorted((ROOT / "notebooks").glob("*.ipynb"))
+    paths = notebooks_from_command_line(__doc__)
     with sync_playwright() as playwright:
         browser = launch(playwright)
         for path in paths:

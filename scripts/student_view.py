@@ -12,10 +12,10 @@ changes; nbval still runs every check. ``tests/test_notebooks_structure.py`` kee
 from __future__ import annotations
 
 import ast
-import sys
 from pathlib import Path
 
 import nbformat
+from lessons import notebooks_from_command_line
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,7 +57,7 @@ def fold(path: Path) -> int:
 
 
 def main() -> None:
-    paths = [Path(p) for p in sys.argv[1:]] or sorted((ROOT / "notebooks").glob("*.ipynb"))
+    paths = notebooks_from_command_line(__doc__)
     for path in paths:
         print(f"{path.name}: {fold(path)} cells folded")
 

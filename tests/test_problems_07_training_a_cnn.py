@@ -107,7 +107,7 @@ def learning_rates() -> tuple[float, ...]:
 @functools.cache
 def confidences() -> tuple[torch.Tensor, torch.Tensor]:
     """(confidence, right) of the shipped digit CNN on the 1,000 test digits."""
-    _, _, x_test, y_test = course_utils.load_mnist()
+    x_test, y_test = course_utils.load_mnist().test
     cnn = recipes.load_digit_cnn()
     with torch.no_grad():
         probabilities = cnn(x_test).softmax(dim=1)

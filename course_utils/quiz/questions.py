@@ -129,7 +129,7 @@ def parse_shape(text: str | Iterable[int]) -> tuple[int, ...]:
     cleaned = re.sub(r"^torch\.Size", "", cleaned).strip()
     cleaned = cleaned.strip("()[] ")
     if not cleaned:
-        raise AnswerFormatError("Type a shape first, like 3x32x32.")
+        raise AnswerFormatError("Type a shape first: the sizes joined by x, such as 28x28 or 3x32x32.")
     parts = _SHAPE_SEPARATOR.split(cleaned)
     if not all(part.isdigit() for part in parts):
         raise AnswerFormatError(

@@ -26,7 +26,7 @@ _FORMAT_NOTES = {
     "single": "Pick one letter.",
     "multiple": "Select all that apply.",
     "numeric": "Answer with a number.",
-    "shape": "Answer with a shape, like 3x32x32.",
+    "shape": "Answer with a shape: the sizes joined by x, such as 28x28 or 3x32x32.",
     "text": "Answer with a word or two.",
 }
 

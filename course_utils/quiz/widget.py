@@ -27,7 +27,7 @@ from course_utils.quiz.questions import Result, check_answer
 from course_utils.quiz.render import answer_html, markdown_to_html, question_html, static_html, static_text
 from course_utils.widgets.base import CourseWidget
 
-_PLACEHOLDERS = {"numeric": "a number, e.g. 42", "shape": "e.g. 3x32x32", "text": "your answer"}
+_PLACEHOLDERS = {"numeric": "a number, e.g. 42", "shape": "e.g. 28x28 or 3x32x32", "text": "your answer"}
 _GOOD, _BAD, _NOTE = "#1a7f37", "#b42318", "#6e5300"
 
 # ----------------------------------------------------------------------------- instructor mode

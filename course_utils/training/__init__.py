@@ -5,7 +5,7 @@ from course_utils.training import augment, recipes
 from course_utils.training.augment import affine, random_affine, shift
 from course_utils.training.checkpoint import load_checkpoint, save_checkpoint
 from course_utils.training.loop import EarlyStopping, History, accuracy, evaluate, fit, predict
-from course_utils.training.recipes import load_digit_cnn, train_digit_cnn, train_recipe
+from course_utils.training.recipes import load_digit_cnn, read_report, train_digit_cnn, train_recipe
 
 __all__ = [
     "EarlyStopping",
@@ -19,6 +19,7 @@ __all__ = [
     "load_digit_cnn",
     "predict",
     "random_affine",
+    "read_report",
     "recipes",
     "save_checkpoint",
     "shift",

@@ -70,7 +70,12 @@ class History:
         return values
 
     def plot(self):
-        """Loss (and the metric, if any) per epoch, training and validation side by side."""
+        """Loss (and the metric, if any) per epoch, training and validation side by side.
+
+        The training curve is the mean over each epoch's batches, measured while the weights
+        change (and on augmented batches when ``fit`` augments); the validation curve is the
+        model at the end of the epoch, in evaluation mode, on data it never trains on.
+        """
         import matplotlib.pyplot as plt
 
         panels = [("loss", self.train_loss, self.val_loss)]
@@ -79,7 +84,7 @@ class History:
         fig, axes = plt.subplots(1, len(panels), figsize=(4 * len(panels), 3), squeeze=False)
         epochs = range(1, len(self.train_loss) + 1)
         for ax, (name, train, val) in zip(axes[0], panels, strict=True):
-            ax.plot(epochs, train, "o-", label="training")
+            ax.plot(epochs, train, "o-", label="training batches (mean over the epoch)")
             if val:
                 ax.plot(epochs, val, "o-", label="validation")
             ax.set(xlabel="epoch", title=name)
