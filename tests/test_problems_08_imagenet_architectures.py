@@ -1,4 +1,6 @@
-"""Problem set 08_imagenet_architectures: every numeric answer in ``data/problems/08_imagenet_architectures.yaml``, computed.
+"""Problem set 08_imagenet_architectures: every numeric answer in its YAML file, computed.
+
+The answers live in ``data/problems/08_imagenet_architectures.yaml``.
 
 The networks are the lesson's own (``course_utils.models``, whose parameter counts
 ``test_imagenet_models.py`` checks against torchvision's); parameters are counted with
@@ -86,8 +88,9 @@ COMPUTED: dict[tuple[str, int], Callable[[], object]] = {
     ("the-lessons-56-layers", 1): lambda: len(deep_blocks()) // 3,
     ("the-lessons-56-layers", 2): lambda: sum(isinstance(b.shortcut, nn.Identity) for b in deep_blocks()),
     ("the-lessons-56-layers", 3): lambda: n_params(models.deep_cnn(56, width=8)),
-    ("the-lessons-56-layers", 4): lambda: n_params(models.deep_cnn(56, width=8, shortcuts=True))
-    - n_params(models.deep_cnn(56, width=8)),
+    ("the-lessons-56-layers", 4): lambda: (
+        n_params(models.deep_cnn(56, width=8, shortcuts=True)) - n_params(models.deep_cnn(56, width=8))
+    ),
 }
 
 

@@ -522,8 +522,12 @@ MISTAKES: dict[tuple[str, str, object], Callable[[], object]] = {
     ("07_training_a_cnn", "conv2-receptive-field", 9): lambda: digit_cnn_conv2_field(with_pooling=False),
     ("07_training_a_cnn", "conv2-receptive-field", 196): lambda: digit_cnn_conv2_field(measure="area"),
     ("07_training_a_cnn", "faces-shape-after-pool2", (16, 7, 7)): lambda: faces_shape_after_pool2(ceil_mode=True),
-    ("08_imagenet_architectures", "depthwise-separable-params", 576): lambda: depthwise_separable_weights(pointwise=False),
-    ("08_imagenet_architectures", "depthwise-separable-params", 8192): lambda: depthwise_separable_weights(depthwise=False),
+    ("08_imagenet_architectures", "depthwise-separable-params", 576): (
+        lambda: depthwise_separable_weights(pointwise=False)
+    ),
+    ("08_imagenet_architectures", "depthwise-separable-params", 8192): (
+        lambda: depthwise_separable_weights(depthwise=False)
+    ),
     ("06_batch_norm", "he-std-conv", 0.5): lambda: nn.init.calculate_gain("relu") / math.sqrt(8),
     ("06_batch_norm", "bn-worked-example", 4): lambda: batch_norm_output_for_nine(gamma=0.5, beta=3.0),
     ("06_batch_norm", "bn-worked-example", 2): lambda: batch_norm_output_for_nine(gamma=1.0, beta=0.0),
