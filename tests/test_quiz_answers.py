@@ -454,6 +454,38 @@ def batch_norm_buffers(channels: int = 64) -> int:
 
 # ----------------------------------------------------------------------------- the link table
 
+# ----------------------------------------------------------------------------- 08_imagenet_architectures
+
+
+def vgg16_largest_layer() -> str:
+    """The choice id of the VGG-16 layer with the most parameters, by counting every layer."""
+    from course_utils.models import vgg16
+
+    with torch.device("meta"):
+        model = vgg16()
+    layers = [m for m in model.modules() if isinstance(m, nn.Conv2d | nn.Linear)]
+    largest = max(layers, key=n_params)
+    names = {id(layers[0]): "first-conv", id(model.head[2]): "first-dense", id(model.head[-1]): "output-layer"}
+    return names.get(id(largest), "last-conv")
+
+
+def resnet18_last_field() -> int:
+    from course_utils.analysis import stage_table
+    from course_utils.models import resnet18
+
+    with torch.device("meta"):
+        return stage_table(resnet18()).by_name()["stage4"].rf
+
+
+def depthwise_separable_weights(pointwise: bool = True, depthwise: bool = True) -> int:
+    layers = [nn.Conv2d(64, 64, 3, groups=64, bias=False)] if depthwise else []
+    layers += [nn.Conv2d(64, 128, 1, bias=False)] if pointwise else []
+    return n_params(nn.Sequential(*layers))
+
+
+# ----------------------------------------------------------------------------- the link tables
+
+
 COMPUTED: dict[tuple[str, str], Callable[[], object]] = {
     ("00_welcome", "batch-tensor-shape"): batch_of_numpy_photos,
     ("01_images", "astronaut-tensor-shape"): astronaut_tensor_shape,
@@ -497,6 +529,9 @@ COMPUTED: dict[tuple[str, str], Callable[[], object]] = {
     ("06_batch_norm", "bn-worked-example"): batch_norm_output_for_nine,
     ("06_batch_norm", "bn-values-per-mean"): values_per_batch_norm_mean,
     ("06_batch_norm", "bn-learnable-params"): lambda: n_params(nn.BatchNorm2d(64)),
+    ("08_imagenet_architectures", "vgg16-most-params"): vgg16_largest_layer,
+    ("08_imagenet_architectures", "resnet18-field"): resnet18_last_field,
+    ("08_imagenet_architectures", "depthwise-separable-params"): depthwise_separable_weights,
     ("09_detection", "iou-two-boxes"): quiz_box_iou,
     ("09_detection", "anchors-per-image"): quiz_anchor_count,
     ("09_detection", "ap-ranked-list"): quiz_ap,
@@ -534,6 +569,12 @@ MISTAKES: dict[tuple[str, str, object], Callable[[], object]] = {
     ("07_training_a_cnn", "conv2-receptive-field", 9): lambda: digit_cnn_conv2_field(with_pooling=False),
     ("07_training_a_cnn", "conv2-receptive-field", 196): lambda: digit_cnn_conv2_field(measure="area"),
     ("07_training_a_cnn", "faces-shape-after-pool2", (16, 7, 7)): lambda: faces_shape_after_pool2(ceil_mode=True),
+    ("08_imagenet_architectures", "depthwise-separable-params", 576): (
+        lambda: depthwise_separable_weights(pointwise=False)
+    ),
+    ("08_imagenet_architectures", "depthwise-separable-params", 8192): (
+        lambda: depthwise_separable_weights(depthwise=False)
+    ),
     ("06_batch_norm", "he-std-conv", 0.5): lambda: nn.init.calculate_gain("relu") / math.sqrt(8),
     ("06_batch_norm", "bn-worked-example", 4): lambda: batch_norm_output_for_nine(gamma=0.5, beta=3.0),
     ("06_batch_norm", "bn-worked-example", 2): lambda: batch_norm_output_for_nine(gamma=1.0, beta=0.0),

@@ -5,13 +5,15 @@ on the shared skeleton of :mod:`course_utils.checks.core`:
 
 * :func:`check_to_chw` (lesson 01), :func:`check_conv2d` (lesson 02), :func:`check_output_size`
   (lesson 03), :func:`check_receptive_field_size` (lesson 04), :func:`check_max_pool2d` (lesson 05),
-  :func:`check_batch_norm` (lesson 06), :func:`check_forward_shapes` (lesson 07), :func:`check_box_iou` and
+  :func:`check_batch_norm` (lesson 06), :func:`check_forward_shapes` (lesson 07),
+  :func:`check_basic_block` and :func:`check_vgg_block_params` (lesson 08), :func:`check_box_iou` and
   :func:`check_nms` (lesson 09).
 
 Each prints its verdict (``verbose=False`` keeps it quiet) and returns a :class:`CheckResult`, true when
 every case passed; a function that is still the exercise's stub gets a friendly "Not written yet".
 """
 
+from course_utils.checks.basic_block import check_basic_block
 from course_utils.checks.batch_norm import check_batch_norm
 from course_utils.checks.box_iou import check_box_iou
 from course_utils.checks.conv2d import check_conv2d
@@ -22,9 +24,11 @@ from course_utils.checks.nms import check_nms
 from course_utils.checks.output_size import check_output_size
 from course_utils.checks.receptive_field_size import check_receptive_field_size
 from course_utils.checks.to_chw import check_to_chw
+from course_utils.checks.vgg_block_params import check_vgg_block_params
 
 __all__ = [
     "CheckResult",
+    "check_basic_block",
     "check_batch_norm",
     "check_box_iou",
     "check_conv2d",
@@ -34,4 +38,5 @@ __all__ = [
     "check_output_size",
     "check_receptive_field_size",
     "check_to_chw",
+    "check_vgg_block_params",
 ]
