@@ -7,7 +7,15 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
-from course_utils.plots import bar_counts, plot_curves, show_images, show_numbers, show_patch
+from course_utils.plots import (  # noqa: E402
+    bar_counts,
+    plot_accuracy_vs_compute,
+    plot_challenge_history,
+    plot_curves,
+    show_images,
+    show_numbers,
+    show_patch,
+)
 from course_utils.plots.images import MAX_NUMBERED_CELLS  # noqa: E402
 
 
@@ -203,6 +211,28 @@ def test_plot_curves_says_what_is_wrong(kwargs, message):
         plot_curves(**kwargs)
 
 
+def _published(name: str) -> list[dict]:
+    import csv
+
+    from course_utils.integrity import verified_path
+
+    with open(verified_path(name), newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_benchmark_figures_draw_every_row_and_refuse_empty_input():
+    winners = _published("ilsvrc_winners.csv")
+    ax = plot_challenge_history(winners)
+    assert len(ax.patches) == sum(r["kind"] == "winner" for r in winners)
+    models = [r for r in _published("imagenet_models.csv") if r["top1_percent"]]
+    ax = plot_accuracy_vs_compute(models, label_below={"GoogLeNet"})
+    assert [t.get_text().split("\n")[0] for t in ax.texts] == [r["model"] for r in models]
+    with pytest.raises(ValueError, match="ilsvrc_winners.csv"):
+        plot_challenge_history([])
+    with pytest.raises(ValueError, match="imagenet_models.csv"):
+        plot_accuracy_vs_compute([])
+
+
 def _smallest_text(fig) -> float:
     return min(text.get_fontsize() for text in fig.findobj(matplotlib.text.Text) if text.get_text().strip())
 
@@ -232,6 +262,8 @@ def test_course_figures_write_no_text_smaller_than_the_notebooks():
         show_scenes(torch.zeros(3, 1, 64, 64), [{"boxes": [[1, 30, 20, 60]], "labels": [7]}] * 3,
                     [{"boxes": [[2, 2, 20, 30]], "labels": [7], "scores": [0.9]}] * 3, titles=["a", "b", "c"])[0],
         show_masks(torch.zeros(2, 1, 64, 64), [torch.zeros(2, 64, 64, dtype=torch.int64)], titles=["x", "y"])[0],
+        plot_challenge_history(_published("ilsvrc_winners.csv")).figure,
+        plot_accuracy_vs_compute([r for r in _published("imagenet_models.csv") if r["top1_percent"]]).figure,
     ]
     for fig in figures:
         assert _smallest_text(fig) >= 10

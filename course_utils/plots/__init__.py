@@ -3,6 +3,7 @@
 :func:`check_image` and :func:`to_numpy` check what the figures (and the widgets) are given.
 """
 
+from course_utils.plots.benchmarks import plot_accuracy_vs_compute, plot_challenge_history
 from course_utils.plots.features import (
     plot_confusion_matrix,
     plot_feature_maps,
@@ -32,6 +33,8 @@ __all__ = [
     "draw_frame",
     "draw_positions",
     "nested_fields",
+    "plot_accuracy_vs_compute",
+    "plot_challenge_history",
     "plot_confusion_matrix",
     "plot_curves",
     "plot_feature_maps",
