@@ -5,7 +5,8 @@ on the shared skeleton of :mod:`course_utils.checks.core`:
 
 * :func:`check_to_chw` (lesson 01), :func:`check_conv2d` (lesson 02), :func:`check_output_size`
   (lesson 03), :func:`check_receptive_field_size` (lesson 04), :func:`check_max_pool2d` (lesson 05),
-  :func:`check_batch_norm` (lesson 06), :func:`check_forward_shapes` (lesson 07).
+  :func:`check_batch_norm` (lesson 06), :func:`check_forward_shapes` (lesson 07),
+  :func:`check_decoder_shapes` and :func:`check_vae_loss` (lesson 10).
 
 Each prints its verdict (``verbose=False`` keeps it quiet) and returns a :class:`CheckResult`, true when
 every case passed; a function that is still the exercise's stub gets a friendly "Not written yet".
@@ -14,19 +15,24 @@ every case passed; a function that is still the exercise's stub gets a friendly 
 from course_utils.checks.batch_norm import check_batch_norm
 from course_utils.checks.conv2d import check_conv2d
 from course_utils.checks.core import CheckResult
+from course_utils.checks.decoder_shapes import check_decoder_shapes, exercise_encoder
 from course_utils.checks.forward_shapes import check_forward_shapes
 from course_utils.checks.max_pool2d import check_max_pool2d
 from course_utils.checks.output_size import check_output_size
 from course_utils.checks.receptive_field_size import check_receptive_field_size
 from course_utils.checks.to_chw import check_to_chw
+from course_utils.checks.vae_loss import check_vae_loss
 
 __all__ = [
     "CheckResult",
     "check_batch_norm",
     "check_conv2d",
+    "check_decoder_shapes",
     "check_forward_shapes",
     "check_max_pool2d",
     "check_output_size",
     "check_receptive_field_size",
     "check_to_chw",
+    "check_vae_loss",
+    "exercise_encoder",
 ]

@@ -1,7 +1,7 @@
 """Training: the loop (fit, evaluate, predict), recipes, augmentation, checkpoints.
 """
 
-from course_utils.training import augment, recipes
+from course_utils.training import augment, autoencoders, recipes
 from course_utils.training.augment import affine, random_affine, shift
 from course_utils.training.checkpoint import load_checkpoint, save_checkpoint
 from course_utils.training.loop import EarlyStopping, History, accuracy, evaluate, fit, predict
@@ -13,6 +13,7 @@ __all__ = [
     "affine",
     "accuracy",
     "augment",
+    "autoencoders",
     "evaluate",
     "fit",
     "load_checkpoint",
