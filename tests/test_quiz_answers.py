@@ -410,6 +410,30 @@ def batch_norm_buffers(channels: int = 64) -> int:
 
 # ----------------------------------------------------------------------------- the link table
 
+# ----------------------------------------------------------------------------- 10_autoencoders
+
+
+def course_autoencoder(code_size: int = 16) -> nn.Module:
+    from course_utils.models import conv_autoencoder
+
+    return conv_autoencoder(code_size)
+
+
+def transposed_shape(output_padding: int = 1, padding: int = 1) -> tuple[int, ...]:
+    layer = nn.ConvTranspose2d(32, 16, 3, stride=2, padding=padding, output_padding=output_padding)
+    with torch.no_grad():
+        return tuple(layer(torch.zeros(1, 32, 7, 7)).shape[1:])
+
+
+def compression_ratio() -> float:
+    model = course_autoencoder(16)
+    with torch.no_grad():
+        return torch.zeros(1, 1, 28, 28).numel() / model.encode(torch.zeros(1, 1, 28, 28)).shape[1]
+
+
+def encoder_dense_parameters() -> int:
+    return n_params(course_autoencoder(16).encoder[-1])
+
 COMPUTED: dict[tuple[str, str], Callable[[], object]] = {
     ("00_welcome", "batch-tensor-shape"): batch_of_numpy_photos,
     ("01_images", "astronaut-tensor-shape"): astronaut_tensor_shape,
@@ -453,6 +477,9 @@ COMPUTED: dict[tuple[str, str], Callable[[], object]] = {
     ("06_batch_norm", "bn-worked-example"): batch_norm_output_for_nine,
     ("06_batch_norm", "bn-values-per-mean"): values_per_batch_norm_mean,
     ("06_batch_norm", "bn-learnable-params"): lambda: n_params(nn.BatchNorm2d(64)),
+    ("10_autoencoders", "compression-ratio"): compression_ratio,
+    ("10_autoencoders", "transposed-output-shape"): transposed_shape,
+    ("10_autoencoders", "encoder-dense-parameters"): encoder_dense_parameters,
 }
 
 # Numeric or shape questions whose answer is a convention or a fact, not a computation.
@@ -491,6 +518,11 @@ MISTAKES: dict[tuple[str, str, object], Callable[[], object]] = {
     ("06_batch_norm", "bn-worked-example", 4): lambda: batch_norm_output_for_nine(gamma=0.5, beta=3.0),
     ("06_batch_norm", "bn-worked-example", 2): lambda: batch_norm_output_for_nine(gamma=1.0, beta=0.0),
     ("06_batch_norm", "bn-learnable-params", 256): lambda: n_params(nn.BatchNorm2d(64)) + batch_norm_buffers(64),
+    ("10_autoencoders", "compression-ratio", 1.75): lambda: 28 / course_autoencoder(16).code_size,
+    ("10_autoencoders", "transposed-output-shape", (16, 13, 13)): lambda: transposed_shape(output_padding=0),
+    ("10_autoencoders", "transposed-output-shape", (16, 15, 15)): lambda: transposed_shape(0, padding=0),
+    ("10_autoencoders", "encoder-dense-parameters", 25088): lambda: course_autoencoder(16).encoder[-1].weight.numel(),
+    ("10_autoencoders", "encoder-dense-parameters", 4624): lambda: n_params(nn.ConvTranspose2d(32, 16, 3)),
 }
 
 
