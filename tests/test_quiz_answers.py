@@ -485,6 +485,29 @@ def depthwise_separable_weights(pointwise: bool = True, depthwise: bool = True) 
 
 # ----------------------------------------------------------------------------- the link tables
 
+# ----------------------------------------------------------------------------- 10_autoencoders
+
+
+def course_autoencoder(code_size: int = 16) -> nn.Module:
+    from course_utils.models import conv_autoencoder
+
+    return conv_autoencoder(code_size)
+
+
+def transposed_shape(output_padding: int = 1, padding: int = 1) -> tuple[int, ...]:
+    layer = nn.ConvTranspose2d(32, 16, 3, stride=2, padding=padding, output_padding=output_padding)
+    with torch.no_grad():
+        return tuple(layer(torch.zeros(1, 32, 7, 7)).shape[1:])
+
+
+def compression_ratio() -> float:
+    model = course_autoencoder(16)
+    with torch.no_grad():
+        return torch.zeros(1, 1, 28, 28).numel() / model.encode(torch.zeros(1, 1, 28, 28)).shape[1]
+
+
+def encoder_dense_parameters() -> int:
+    return n_params(course_autoencoder(16).encoder[-1])
 
 COMPUTED: dict[tuple[str, str], Callable[[], object]] = {
     ("00_welcome", "batch-tensor-shape"): batch_of_numpy_photos,
@@ -535,6 +558,9 @@ COMPUTED: dict[tuple[str, str], Callable[[], object]] = {
     ("09_detection", "iou-two-boxes"): quiz_box_iou,
     ("09_detection", "anchors-per-image"): quiz_anchor_count,
     ("09_detection", "ap-ranked-list"): quiz_ap,
+    ("10_autoencoders", "compression-ratio"): compression_ratio,
+    ("10_autoencoders", "transposed-output-shape"): transposed_shape,
+    ("10_autoencoders", "encoder-dense-parameters"): encoder_dense_parameters,
 }
 
 # Numeric or shape questions whose answer is a convention or a fact, not a computation.
@@ -585,6 +611,11 @@ MISTAKES: dict[tuple[str, str, object], Callable[[], object]] = {
     ("09_detection", "anchors-per-image", 5700): lambda: quiz_anchor_count(ratios=(1.0,)),
     ("09_detection", "ap-ranked-list", 0.587): lambda: quiz_ap(envelope=False),
     ("09_detection", "ap-ranked-list", 0.75): lambda: quiz_ap(n_ground_truth=4),
+    ("10_autoencoders", "compression-ratio", 1.75): lambda: 28 / course_autoencoder(16).code_size,
+    ("10_autoencoders", "transposed-output-shape", (16, 13, 13)): lambda: transposed_shape(output_padding=0),
+    ("10_autoencoders", "transposed-output-shape", (16, 15, 15)): lambda: transposed_shape(0, padding=0),
+    ("10_autoencoders", "encoder-dense-parameters", 25088): lambda: course_autoencoder(16).encoder[-1].weight.numel(),
+    ("10_autoencoders", "encoder-dense-parameters", 4624): lambda: n_params(nn.ConvTranspose2d(32, 16, 3)),
 }
 
 

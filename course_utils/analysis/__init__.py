@@ -1,7 +1,8 @@
-"""Measuring a network: its summary table, its response to shifts, the signal through its layers.
+"""Measuring a network: its summary table, its response to shifts, the signal through its layers, its reconstructions.
 """
 
 from course_utils.analysis.features import Hit, confusion_matrix, layer_outputs, patch_under, top_activations
+from course_utils.analysis.reconstruction import checkerboard_energy, psnr
 from course_utils.analysis.shifts import pan, relative_change, shift_sensitivity
 from course_utils.analysis.signals import LayerStatistics, layer_statistics
 from course_utils.analysis.stages import Stage, StageTable, longest_path, spatial_path, stage_table
@@ -13,6 +14,7 @@ __all__ = [
     "Stage",
     "StageTable",
     "ModelSummary",
+    "checkerboard_energy",
     "confusion_matrix",
     "layer_outputs",
     "layer_statistics",
@@ -20,6 +22,7 @@ __all__ = [
     "multiply_adds",
     "pan",
     "patch_under",
+    "psnr",
     "relative_change",
     "shift_sensitivity",
     "spatial_path",

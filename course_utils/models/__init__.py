@@ -5,11 +5,20 @@
   stages (``alexnet``, ``vgg``, ``googlenet``, ``resnet``, ``mobilenet``, ``convnext``), with
   torchvision's layouts so that their parameter counts equal the published ones;
 * narrow CNNs of any depth, plain or with shortcuts, for the degradation experiment (``deep_cnn``);
-* the digit detector and the tiny U-Net of lesson 09 (``detector``, ``segmenter``).
+* the digit detector and the tiny U-Net of lesson 09 (``detector``, ``segmenter``);
+* the autoencoders and the variational autoencoder of lesson 10 (``autoencoders``, ``vae``).
 """
 
 from course_utils.models import detector
 from course_utils.models.alexnet import alexnet, alexnet_paper
+from course_utils.models.autoencoders import (
+    Autoencoder,
+    conv_autoencoder,
+    conv_decoder,
+    conv_encoder,
+    dense_autoencoder,
+    linear_autoencoder,
+)
 from course_utils.models.convnext import ConvNeXtBlock, LayerNorm2d, convnext_tiny
 from course_utils.models.deep_cnn import DeepBlock, deep_cnn
 from course_utils.models.detector import DigitDetector, decode_detections, detect, detection_loss, detector_targets
@@ -19,39 +28,50 @@ from course_utils.models.mobilenet import InvertedResidual, mobilenet_v2
 from course_utils.models.plain import plain_mlp
 from course_utils.models.resnet import BasicBlock, Bottleneck, resnet, resnet18, resnet34, resnet50
 from course_utils.models.segmenter import MASK_CLASSES, TinyUNet
+from course_utils.models.vae import VAE, kl_to_standard_normal, reparameterise, vae_loss
 from course_utils.models.vgg import VGG16_BLOCKS, vgg16, vgg_block
 
 __all__ = [
-    "DigitDetector",
-    "MASK_CLASSES",
-    "TinyUNet",
-    "decode_detections",
-    "detect",
-    "detection_loss",
-    "detector",
-    "detector_targets",
-    "VGG16_BLOCKS",
+    "Autoencoder",
     "BasicBlock",
     "Bottleneck",
     "ConvNeXtBlock",
     "DeepBlock",
+    "DigitDetector",
     "Inception",
     "InvertedResidual",
     "LayerNorm2d",
+    "MASK_CLASSES",
+    "TinyUNet",
+    "VAE",
+    "VGG16_BLOCKS",
     "alexnet",
     "alexnet_paper",
+    "conv_autoencoder",
+    "conv_decoder",
+    "conv_encoder",
     "convnext_tiny",
+    "decode_detections",
     "deep_cnn",
+    "dense_autoencoder",
+    "detect",
+    "detection_loss",
+    "detector",
+    "detector_targets",
     "digit_cnn",
     "googlenet",
+    "kl_to_standard_normal",
     "lenet5",
+    "linear_autoencoder",
     "mlp",
     "mobilenet_v2",
     "plain_mlp",
+    "reparameterise",
     "resnet",
     "resnet18",
     "resnet34",
     "resnet50",
+    "vae_loss",
     "vgg16",
     "vgg_block",
 ]
