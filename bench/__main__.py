@@ -2,15 +2,9 @@
 
 import sys
 
-from bench import nms, notebooks
+from bench import conv, nms, notebooks
 
-BENCHES = {"notebooks": notebooks.main, "nms": nms.main}
-try:
-    from bench import conv
-
-    BENCHES["conv"] = conv.main
-except ImportError:  # the convolution module has not landed in this checkout
-    pass
+BENCHES = {"notebooks": notebooks.main, "conv": conv.main, "nms": nms.main}
 
 chosen = sys.argv[1:] or list(BENCHES)
 unknown = [name for name in chosen if name not in BENCHES]
