@@ -32,10 +32,11 @@ LESSONS = [
     Lesson("05_pooling", "Why and how do we down-sample, and what invariance does it buy?"),
     Lesson("06_batch_norm", "Why do deep nets stall, and how does batch normalization help?"),
     Lesson("07_training_a_cnn", "Train a CNN on real handwritten digits; what did it learn?"),
-    Lesson("08_imagenet_architectures", "From LeNet to ResNet: what changed and why it worked"),
-    Lesson("09_detection", "Where is the object? Boxes, IoU, NMS, anchors, a small detector"),
-    Lesson("10_autoencoders", "Learning without labels: convolutional autoencoders and their latent space"),
-    Lesson("11_beyond", "What CNNs do not do: rotation, spheres, video; where the field went next"),
+    Lesson("08_imagenet_architectures", "From LeNet to ResNet and after: what changed, why it worked, what it costs"),
+    Lesson("09_detection", "Where is the object, which pixels are it? Boxes, IoU, NMS, anchors, mAP, a detector"),
+    Lesson("10_autoencoders", "Learning without labels: autoencoders, PCA, latent space, denoising, anomalies, VAE"),
+    Lesson("11_beyond", "What a CNN does not do: rotations (exact equivariance), spheres, time (video)"),
+    Lesson("12_physics", "Convolutions in physics: detector pulses and particle images"),
 ]
 
 
