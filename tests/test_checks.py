@@ -24,10 +24,14 @@ CHECKERS = {  # each checker, and the name the exercise gives the student's func
     "check_max_pool2d": "my_max_pool2d",
     "check_batch_norm": "my_batch_norm",
     "check_forward_shapes": "forward",
+    "check_vgg_block_params": "vgg_block_params",
+    "check_box_iou": "box_iou",
+    "check_nms": "nms",
     "check_decoder_shapes": "forward",
     "check_vae_loss": "my_vae_loss",
 }
 GIVEN = ["exercise_encoder"]  # what an exercise hands the student, exported beside its checker
+CLASS_CHECKERS = ["check_basic_block"]  # the student writes a module class; its stub is tested in its own file
 
 
 def raises_not_implemented(name: str):
@@ -125,7 +129,7 @@ def test_a_stopped_check_keeps_its_message_and_the_count_so_far() -> None:
 
 
 def test_the_package_exports_the_checkers_and_their_result() -> None:
-    assert sorted(checks.__all__) == sorted(["CheckResult", *GIVEN, *CHECKERS])
+    assert sorted(checks.__all__) == sorted(["CheckResult", *GIVEN, *CHECKERS, *CLASS_CHECKERS])
     assert all(callable(getattr(checks, name)) for name in checks.__all__)
 
 
