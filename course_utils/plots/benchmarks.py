@@ -55,7 +55,7 @@ def plot_accuracy_vs_compute(models: list[dict], label_below: Collection[str] = 
     if not models:
         raise ValueError("no networks to plot: pass the rows of data/imagenet_models.csv that have top1_percent")
     if ax is None:
-        _, ax = plt.subplots(figsize=(10, 3.4), layout="constrained")
+        _, ax = plt.subplots(figsize=(10, 4.6), layout="constrained")
     for row in models:
         macs, top1, params = float(row["macs_billions"]), float(row["top1_percent"]), int(row["params"])
         below = row["model"] in label_below
