@@ -52,17 +52,29 @@ def test_a_built_model_is_refused_with_advice() -> None:
         recipes.train_recipe(models.mlp(), x, y, epochs=1)
 
 
-def test_the_shipped_checkpoint_scores_what_the_report_says() -> None:
+@pytest.mark.parametrize("name", recipes.SAVED)
+def test_each_shipped_checkpoint_scores_what_the_report_says(name) -> None:
     """The report's seed-0 test accuracy is the checkpoint's, measured again here."""
-    model = recipes.load_digit_cnn()
+    model = recipes.load_digit_cnn() if name == "digit_cnn" else recipes.load_trained(name)
     assert not model.training
     _, accuracy = train.evaluate(model, *course_utils.load_mnist().test)
-    runs = recipes.read_report()["models"]["digit_cnn"]["runs"]
+    runs = recipes.read_report()["models"][name]["runs"]
     saved = next(run for run in runs if run["seed"] == recipes.SEED)
     assert accuracy == pytest.approx(saved["test_accuracy"], abs=1e-9)
 
 
-@pytest.mark.parametrize("name", ["digit_cnn", "lenet5", "mlp"])
+def test_load_trained_names_the_models_that_ship() -> None:
+    assert recipes.checkpoint_path("digit_cnn") == recipes.CHECKPOINT
+    with pytest.raises(ValueError, match="no checkpoint ships for 'lenet5'; the trained models are digit_cnn"):
+        recipes.load_trained("lenet5")
+
+
+def test_the_plain_cnn_is_the_cnn_without_augmentation() -> None:
+    assert recipes.COMPARED["digit_cnn_plain"] == (models.digit_cnn, None)
+    assert all(augment is not None for name, (_, augment) in recipes.COMPARED.items() if name != "digit_cnn_plain")
+
+
+@pytest.mark.parametrize("name", list(recipes.COMPARED))
 def test_the_report_covers_every_seed_and_its_spread(name) -> None:
     report = recipes.read_report()
     result = report["models"][name]
@@ -70,7 +82,7 @@ def test_the_report_covers_every_seed_and_its_spread(name) -> None:
     assert [run["seed"] for run in result["runs"]] == list(recipes.SEEDS) and report["epochs"] == recipes.EPOCHS
     assert result["test_mean"] == pytest.approx(statistics.mean(tests))
     assert result["test_std"] == pytest.approx(statistics.stdev(tests))
-    assert result["parameters"] == sum(p.numel() for p in getattr(models, name)().parameters())
+    assert result["parameters"] == sum(p.numel() for p in recipes.COMPARED[name][0]().parameters())
 
 
 def test_the_epochs_were_chosen_on_validation() -> None:
@@ -100,16 +112,28 @@ def test_the_script_trains_every_model_and_seed_and_saves_the_cnn(tmp_path, monk
     calls, real_recipe = [], recipes.train_recipe
 
     def quick_recipe(make_model, x, y, **options):
-        calls.append((make_model.__name__, len(x), options["seed"], len(options["val"][0])))
+        calls.append((make_model.__name__, options["augment"] is None, len(x), options["seed"], len(options["val"][0])))
         return real_recipe(make_model, x[:64], y[:64], epochs=1, seed=options["seed"], val=options["val"])
 
     monkeypatch.setattr(recipes, "train_recipe", quick_recipe)
     monkeypatch.setattr(recipes, "CHECKPOINT", tmp_path / "digit_cnn.pt")
     monkeypatch.setattr(recipes, "REPORT", tmp_path / "digit_cnn.json")
     script.main([])
-    expected = [(name, 3500, seed, 500) for name in ("digit_cnn", "lenet5", "mlp") for seed in recipes.SEEDS]
+    trained = [("digit_cnn", False), ("lenet5", False), ("mlp", False), ("digit_cnn", True)]  # True: not augmented
+    expected = [(name, plain, 3500, seed, 500) for name, plain in trained for seed in recipes.SEEDS]
     assert calls == expected, "training digits in, validation digits watched, every model with every seed"
-    assert (tmp_path / "digit_cnn.pt").is_file() and (tmp_path / "digit_cnn.pt.sha256").is_file()
+    out = capsys.readouterr().out
+    for name in recipes.SAVED:
+        assert (tmp_path / f"{name}.pt").is_file() and (tmp_path / f"{name}.pt.sha256").is_file()
+        assert f"saved {name}.pt" in out
+    assert not (tmp_path / "lenet5.pt").exists()
     report = recipes.read_report(tmp_path / "digit_cnn.json")
-    assert [len(result["runs"]) for result in report["models"].values()] == [len(recipes.SEEDS)] * 3
-    assert "saved digit_cnn.pt" in capsys.readouterr().out
+    assert list(report["models"]) == list(recipes.COMPARED)
+    assert [len(result["runs"]) for result in report["models"].values()] == [len(recipes.SEEDS)] * 4
+
+    before = report["models"]["lenet5"]
+    calls.clear()
+    script.main(["--models", "mlp"])  # one model again: the others' results stay in the report
+    assert [call[0] for call in calls] == ["mlp"] * len(recipes.SEEDS)
+    report = recipes.read_report(tmp_path / "digit_cnn.json")
+    assert list(report["models"]) == list(recipes.COMPARED) and report["models"]["lenet5"] == before

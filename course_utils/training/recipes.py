@@ -13,13 +13,14 @@ to ``data/checkpoints/digit_cnn.pt``; the lesson either loads that file
 * the random generators reseeded with ``SEED`` just before the model is built, so the same
   environment (same PyTorch, same thread count) gives the same weights.
 
-``train_recipe`` is the same recipe for any model factory (the lesson trains LeNet-5 and the
-MLP with it too).
+``train_recipe`` is the same recipe for any model factory. ``COMPARED`` names the models
+lesson 07 compares, each with the recipe: the CNN, LeNet-5, the MLP, and the CNN trained on
+the digits as they are (``digit_cnn_plain``, no augmentation).
 
-The script trains the CNN (and LeNet-5 and the MLP, for comparison) once per seed in
-``SEEDS``, scores each on the test digits once, saves the CNN's ``SEED`` run as the checkpoint
+The script trains each of them once per seed in ``SEEDS``, scores each on the test digits
+once, saves the ``SEED`` run of the models in ``SAVED`` as checkpoints (:func:`load_trained`)
 and writes what it measured to ``REPORT`` (:func:`read_report`): the lesson and the README
-quote those numbers, and a test checks that the checkpoint still scores what the report says.
+quote those numbers, and a test checks that every checkpoint still scores what the report says.
 """
 
 from __future__ import annotations
@@ -44,6 +45,15 @@ EPOCHS, LR, BATCH_SIZE, SEED = 30, 3e-3, 64, 0
 SEEDS = (0, 1, 2)
 
 Augment = Callable[[torch.Tensor], torch.Tensor]
+
+# name in the report -> (model factory, augmentation of every batch)
+COMPARED: dict[str, tuple[Callable[[], nn.Module], Augment | None]] = {
+    "digit_cnn": (models.digit_cnn, random_affine),
+    "lenet5": (models.lenet5, random_affine),
+    "mlp": (models.mlp, random_affine),
+    "digit_cnn_plain": (models.digit_cnn, None),
+}
+SAVED = ("digit_cnn", "mlp", "digit_cnn_plain")  # seed SEED of these ships as data/checkpoints/<name>.pt
 
 
 def train_recipe(
@@ -100,15 +110,33 @@ def load_digit_cnn(path: str | Path = CHECKPOINT) -> nn.Module:
     return model.eval()
 
 
-def read_report(path: str | Path = REPORT) -> dict:
+def checkpoint_path(name: str) -> Path:
+    """Where the checkpoint of the compared model ``name`` (one of ``SAVED``) lives."""
+    if name not in SAVED:
+        raise ValueError(f"no checkpoint ships for {name!r}; the trained models are {', '.join(SAVED)}")
+    return CHECKPOINT.with_name(f"{name}.pt")
+
+
+def load_trained(name: str) -> nn.Module:
+    """A compared model as the script trained it (seed ``SEED``), verified and in eval mode.
+
+    ``load_trained("digit_cnn")`` is :func:`load_digit_cnn`; ``"mlp"`` and
+    ``"digit_cnn_plain"`` are the MLP and the un-augmented CNN.
+    """
+    path = checkpoint_path(name)  # a clear error for a model without a checkpoint
+    make_model, _ = COMPARED[name]
+    return load_checkpoint(make_model(), path).eval()
+
+
+def read_report(path: str | Path | None = None) -> dict:
     """What ``scripts/train_digit_cnn.py`` measured, with the recipe's ``epochs``.
 
     ``epoch_search``: the CNN's validation accuracy per epoch count tried, one per seed.
-    ``models``: for ``digit_cnn``, ``lenet5`` and ``mlp``, each trained with the recipe once per
-    seed in ``SEEDS``: ``parameters``, ``runs`` (``seed``, ``val_accuracy``, ``test_accuracy``,
-    ``seconds``), and ``test_mean`` / ``test_std`` over the seeds.
+    ``models``: for each model in ``COMPARED``, trained with the recipe once per seed in ``SEEDS``:
+    ``parameters``, ``runs`` (``seed``, ``val_accuracy``, ``test_accuracy``, ``seconds``), and
+    ``test_mean`` / ``test_std`` over the seeds.
     """
-    path = Path(path)
+    path = Path(path or REPORT)  # REPORT read at call time
     if not path.is_file():
         raise FileNotFoundError(f"{path} is missing: run python scripts/train_digit_cnn.py to train and measure")
     return json.loads(path.read_text())
