@@ -1,5 +1,7 @@
 """The digit detector: targets, loss, decoding (a perfect output finds every digit) and the segmenter's metric."""
 
+from pathlib import Path
+
 import pytest
 import torch
 
@@ -78,3 +80,10 @@ def test_the_checkpoint_scores_what_its_report_says():
     measured = detection.score_detector(model, val)
     assert measured["map"] == pytest.approx(run["validation"]["map"], abs=2e-3)
     assert measured["map_50"] == pytest.approx(run["validation"]["map_50"], abs=2e-3)
+
+
+def test_the_readme_gives_every_seed_of_the_detector_report():
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    for run in detection.read_detector_report()["runs"]:
+        scores = [run[split][key] for split in ("validation", "test") for key in ("map_50", "map")]
+        assert f"| {run['seed']} | " + " | ".join(f"{score:.3f}" for score in scores) + " |" in readme, run
