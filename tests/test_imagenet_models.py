@@ -115,6 +115,13 @@ def test_stage_fields_follow_the_recurrence(build, fields):
     assert table["head"].rf is None
 
 
+@pytest.mark.parametrize("build", [models.vgg16, models.resnet50])
+def test_the_stage_table_prints_one_line_per_stage_within_70_columns(build):
+    table = stage_table(on_meta(build))
+    lines = str(table).splitlines()
+    assert len(lines) == len(table.stages) + 2 and max(map(len, lines)) <= 70  # a 1280x720 slide wraps beyond
+
+
 def linear_probe(model: nn.Module) -> nn.Module:
     """A copy in float64 whose every path passes gradient: positive weights, batch norm as the identity, no max."""
     probe = copy.deepcopy(model).double().eval()

@@ -70,15 +70,16 @@ class StageTable:
     total_macs: int
 
     def __str__(self) -> str:
-        lines = [f"{'stage':<11}{'output':>16}{'parameters':>14}{'share':>7}{'mult-adds':>16}{'share':>7}{'field':>8}"]
+        # 70 columns: a row stays on one line on a 1280x720 slide
+        lines = [f"{'stage':<11}{'output':>13}{'parameters':>13}{'share':>6}{'mult-adds':>15}{'share':>6}{'field':>6}"]
         for s in self.stages:
             field = "all" if s.rf is None else f"{s.rf}"
             lines.append(
-                f"{s.name:<11}{'x'.join(map(str, s.output_shape)):>16}"
-                f"{s.params:>14,}{s.params / self.total_params:>7.0%}"
-                f"{s.macs:>16,}{s.macs / self.total_macs:>7.0%}{field:>8}"
+                f"{s.name:<11}{'x'.join(map(str, s.output_shape)):>13}"
+                f"{s.params:>13,}{s.params / self.total_params:>6.0%}"
+                f"{s.macs:>15,}{s.macs / self.total_macs:>6.0%}{field:>6}"
             )
-        lines.append(f"{'total':<11}{'':>16}{self.total_params:>14,}{'':>7}{self.total_macs:>16,}")
+        lines.append(f"{'total':<11}{'':>13}{self.total_params:>13,}{'':>6}{self.total_macs:>15,}")
         return "\n".join(lines)
 
     def __repr__(self) -> str:
