@@ -3,7 +3,8 @@
 Every lesson's static slides are built once, then each is opened from ``file://`` with every
 request that is not a file aborted, and must: show text on the first slide, move on with the
 right-arrow key, typeset its math, log no console error, and need no request that fails. Every
-slide must also fit the 960 x 700 reveal.js canvas (what does not fit is cut off on a projector).
+slide must also fit the 960 x 700 reveal.js canvas, its math included (what does not fit is cut off on a
+projector).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import build_slides  # noqa: E402
 
 LESSONS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-SLIDE_HEIGHT = 700  # reveal.js's canvas, as nbconvert configures it
+SLIDE_WIDTH, SLIDE_HEIGHT = 960, 700  # reveal.js's canvas, as nbconvert configures it
 pytestmark = pytest.mark.browser
 
 
@@ -85,17 +86,24 @@ def test_static_slides_work_offline(slides, browser, lesson):
 def test_every_slide_fits_the_screen(slides, browser, lesson):
     page, _, _ = open_offline(browser, slides[lesson])
     try:
-        heights = page.evaluate(
+        sizes = page.evaluate(
             """() => Reveal.getSlides().map(slide => {
                  const {h, v} = Reveal.getIndices(slide);
                  Reveal.slide(h, v);
-                 return [h, v, slide.scrollHeight, slide.innerText.trim().split('\\n')[0].slice(0, 60)];
+                 const left = slide.getBoundingClientRect().left, scale = Reveal.getScale();
+                 const math = [...slide.querySelectorAll('.MathJax, .MathJax_Display')];
+                 const right = Math.max(0, ...math.map(m => (m.getBoundingClientRect().right - left) / scale));
+                 return [h, v, slide.scrollHeight, right, slide.innerText.trim().split('\\n')[0].slice(0, 60)];
                })"""
         )
-        too_tall = [f"slide {h}.{v} ({height} px): {title}" for h, v, height, title in heights if height > SLIDE_HEIGHT]
-        assert not too_tall, f"{len(too_tall)} of {len(heights)} slides overflow {SLIDE_HEIGHT} px:\n" + "\n".join(
+        too_tall = [f"slide {h}.{v} ({height} px): {title}" for h, v, height, _, title in sizes
+                    if height > SLIDE_HEIGHT]
+        assert not too_tall, f"{len(too_tall)} of {len(sizes)} slides overflow {SLIDE_HEIGHT} px:\n" + "\n".join(
             too_tall
         )
+        too_wide = [f"slide {h}.{v} (math to {right:.0f} px): {title}" for h, v, _, right, title in sizes
+                    if right > SLIDE_WIDTH]  # display math is cut off at the right, not wrapped
+        assert not too_wide, f"math runs past the {SLIDE_WIDTH} px canvas:\n" + "\n".join(too_wide)
     finally:
         page.close()
 
