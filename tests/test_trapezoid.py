@@ -1,4 +1,4 @@
-"""The trapezoidal filter: the convolution and Jordanov and Knoll's recursion agree, and both do what the physics says."""
+"""The trapezoidal filter: the convolution and Jordanov and Knoll's recursion agree, and do what the physics says."""
 
 from __future__ import annotations
 

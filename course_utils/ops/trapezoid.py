@@ -10,7 +10,7 @@ the energy, with much of the noise averaged away.
 Vocabulary fixed once for the module:
 
 * a *signal* is a 1-D array of samples, or a batch ``(N, samples)``; the filters return the same shape;
-* ``rise`` ``k >= 1`` and ``flat_top`` ``m >= 0`` are in samples, and ``l = k + m``;
+* ``rise`` ``k >= 1`` and ``flat_top`` ``m >= 0`` are in samples, and ``l = k + m`` (``lag`` in the code);
 * ``tau`` is the decay constant in samples (``None`` for a step that does not decay); the decay per
   sample is ``q = exp(-1 / tau)``; correcting the filter for it is the **pole-zero correction**.
 
@@ -74,11 +74,11 @@ def trapezoid_kernel(rise: int, flat_top: int, tau: float | None = None) -> np.n
     [0.5, 0.548, 0.095, -0.405, -0.452]
     """
     _check_lengths(rise, flat_top)
-    k, l, q = rise, rise + flat_top, decay_per_sample(tau)
-    n = np.arange(l + k)
+    k, lag, q = rise, rise + flat_top, decay_per_sample(tau)
+    n = np.arange(lag + k)
     rising = ((1 - q) * (n + 1) + q) / k
-    falling = ((1 - q) * (l + k - 1 - n) - q) / k
-    return np.where(n < k, rising, np.where(n < l, 1 - q, falling))
+    falling = ((1 - q) * (lag + k - 1 - n) - q) / k
+    return np.where(n < k, rising, np.where(n < lag, 1 - q, falling))
 
 
 def _as_signals(signal, name: str) -> tuple[np.ndarray, bool]:
@@ -113,14 +113,14 @@ def trapezoidal_filter_recursive(signal, rise: int, flat_top: int, tau: float | 
     """
     _check_lengths(rise, flat_top)
     x, single = _as_signals(signal, "trapezoidal_filter_recursive")
-    k, l, q = rise, rise + flat_top, decay_per_sample(tau)
-    padded = np.pad(x, ((0, 0), (k + l, 0)))  # x[n - j] = 0 before the start
-    start = k + l
+    k, lag, q = rise, rise + flat_top, decay_per_sample(tau)
+    padded = np.pad(x, ((0, 0), (k + lag, 0)))  # x[n - j] = 0 before the start
+    start = k + lag
     p = s = np.zeros(len(x))
     out = np.empty_like(x)
     for n in range(x.shape[1]):
         i = start + n
-        d = padded[:, i] - padded[:, i - k] - padded[:, i - l] + padded[:, i - k - l]
+        d = padded[:, i] - padded[:, i - k] - padded[:, i - lag] + padded[:, i - k - lag]
         p = p + d
         s = s + (1 - q) * p + q * d
         out[:, n] = s / k
