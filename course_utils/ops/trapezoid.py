@@ -16,7 +16,8 @@ Vocabulary fixed once for the module:
 
 The filter is linear and shift-invariant, so it is a convolution, ``y[n] = sum_j h[j] x[n - j]``,
 with the finite kernel ``h`` of :func:`trapezoid_kernel` (``2k + m`` samples). Jordanov and Knoll
-compute the same output with four additions per sample (:func:`trapezoidal_filter_recursive`):
+compute the same output with a handful of operations per sample, whatever the kernel's length
+(:func:`trapezoidal_filter_recursive`):
 
     d[n] = x[n] - x[n-k] - x[n-l] + x[n-k-l]    (two delay lines)
     p[n] = p[n-1] + d[n]                          (accumulate)
@@ -105,7 +106,7 @@ def trapezoidal_filter(signal, rise: int, flat_top: int, tau: float | None = Non
 
 
 def trapezoidal_filter_recursive(signal, rise: int, flat_top: int, tau: float | None = None) -> np.ndarray:
-    """The same filter by Jordanov and Knoll's recursion (module docstring): four additions per sample.
+    """The same filter by Jordanov and Knoll's recursion (module docstring): a few operations per sample.
 
     >>> x = 5 * 0.9 ** np.arange(10.0)  # a step of 5 that decays by 10% per sample
     >>> trapezoidal_filter_recursive(x, rise=2, flat_top=1, tau=-1 / np.log(0.9)).round(6).tolist()
