@@ -34,7 +34,7 @@ def test_the_loss_weighs_the_background_less():
     masks = torch.tensor([[[0, 0], [1, 2]]])
     loss = recipe.pixel_loss(logits, masks)
     loss.backward()
-    background, track = logits.grad[0, 0, 0, 0].abs(), logits.grad[0, 1, 1, 0].abs()
+    background, track = logits.grad[0, 0, 0, 0].abs().item(), logits.grad[0, 1, 1, 0].abs().item()
     assert background == pytest.approx(recipe.BACKGROUND_WEIGHT * track, rel=1e-5)
 
 
