@@ -138,7 +138,7 @@ def particle_events(
 
     >>> events = particle_events(4, seed=1)
     >>> events.images.shape, events.masks.shape, events.labels.tolist()
-    (torch.Size([4, 1, 48, 48]), torch.Size([4, 48, 48]), [1, 0, 0, 1])
+    (torch.Size([4, 1, 48, 48]), torch.Size([4, 48, 48]), [0, 1, 1, 1])
     """
     if n < 1 or size < 16:
         raise ValueError(f"n must be at least 1 and size at least 16 pixels, got n={n}, size={size}")

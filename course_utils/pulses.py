@@ -76,7 +76,7 @@ def germanium_pulses(
     >>> pulses.traces.shape, pulses.energies.tolist()
     (torch.Size([3, 512]), [662.0, 662.0, 662.0])
     >>> round(pulses.traces[0].max().item())  # the step's top, just below 662 (it decays as it rises)
-    655
+    657
     """
     if n < 1:
         raise ValueError(f"n must be at least 1, got {n}")
