@@ -509,6 +509,34 @@ def compression_ratio() -> float:
 def encoder_dense_parameters() -> int:
     return n_params(course_autoencoder(16).encoder[-1])
 
+
+# ----------------------------------------------------------------------------- 12_physics
+
+
+def trapezoid_response_length(rise: int = 16, flat_top: int = 32) -> int:
+    """How long the recursive filter answers a single impulse: the kernel's length, measured."""
+    from course_utils.ops import trapezoidal_filter_recursive
+
+    impulse = np.zeros(4 * rise + flat_top)
+    impulse[0] = 1.0
+    response = trapezoidal_filter_recursive(impulse, rise, flat_top, tau=400.0)
+    return int(np.flatnonzero(np.abs(response) > 1e-12).max()) + 1
+
+
+def gaussian_half_width(sigma: float = 0.9) -> float:
+    """Where a Gaussian of standard deviation sigma falls to half its maximum, found numerically."""
+    from scipy.optimize import brentq
+
+    return brentq(lambda x: math.exp(-(x**2) / (2 * sigma**2)) - 0.5, 0.0, 10 * sigma)
+
+
+def channels_for_192(ceil_mode: bool = True, modules: int = 5) -> int:
+    x = torch.zeros(1, 1, 50, 25)
+    for _ in range(modules):
+        x = nn.MaxPool2d(2, ceil_mode=ceil_mode)(nn.Conv2d(1, 1, 3, padding=1)(x))
+    return 192 // (x.shape[2] * x.shape[3])
+
+
 COMPUTED: dict[tuple[str, str], Callable[[], object]] = {
     ("00_welcome", "batch-tensor-shape"): batch_of_numpy_photos,
     ("01_images", "astronaut-tensor-shape"): astronaut_tensor_shape,
@@ -561,6 +589,9 @@ COMPUTED: dict[tuple[str, str], Callable[[], object]] = {
     ("10_autoencoders", "compression-ratio"): compression_ratio,
     ("10_autoencoders", "transposed-output-shape"): transposed_shape,
     ("10_autoencoders", "encoder-dense-parameters"): encoder_dense_parameters,
+    ("12_physics", "trapezoid-kernel-length"): trapezoid_response_length,
+    ("12_physics", "fwhm-from-sigma"): lambda: round(2 * gaussian_half_width(0.9), 2),
+    ("12_physics", "pire-last-channels"): channels_for_192,
 }
 
 # Numeric or shape questions whose answer is a convention or a fact, not a computation.
@@ -616,6 +647,10 @@ MISTAKES: dict[tuple[str, str, object], Callable[[], object]] = {
     ("10_autoencoders", "transposed-output-shape", (16, 15, 15)): lambda: transposed_shape(0, padding=0),
     ("10_autoencoders", "encoder-dense-parameters", 25088): lambda: course_autoencoder(16).encoder[-1].weight.numel(),
     ("10_autoencoders", "encoder-dense-parameters", 4624): lambda: n_params(nn.ConvTranspose2d(32, 16, 3)),
+    ("12_physics", "trapezoid-kernel-length", 48): lambda: trapezoid_response_length(16, 32) - 16,
+    ("12_physics", "fwhm-from-sigma", 1.06): lambda: round(gaussian_half_width(0.9), 2),
+    ("12_physics", "fwhm-from-sigma", 1.8): lambda: 2 * 0.9,
+    ("12_physics", "pire-last-channels", 64): lambda: channels_for_192(ceil_mode=False, modules=4),
 }
 
 

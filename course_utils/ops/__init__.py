@@ -84,8 +84,18 @@ from course_utils.ops.receptive_field import (
     receptive_field,
 )
 from course_utils.ops.roi import bilinear, roi_align, roi_pool
+from course_utils.ops.trapezoid import (
+    decay_per_sample,
+    trapezoid_kernel,
+    trapezoidal_filter,
+    trapezoidal_filter_recursive,
+)
 
 __all__ = [
+    "decay_per_sample",
+    "trapezoid_kernel",
+    "trapezoidal_filter",
+    "trapezoidal_filter_recursive",
     "mean_iou",
     "confusion_matrix",
     "class_iou",
