@@ -29,6 +29,7 @@ CHECKERS = {  # each checker, and the name the exercise gives the student's func
     "check_nms": "nms",
     "check_decoder_shapes": "forward",
     "check_vae_loss": "my_vae_loss",
+    "check_rotated_filters": "rotated_filter_bank",
 }
 GIVEN = ["exercise_encoder"]  # what an exercise hands the student, exported beside its checker
 CLASS_CHECKERS = ["check_basic_block"]  # the student writes a module class; its stub is tested in its own file
