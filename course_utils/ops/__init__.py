@@ -1,5 +1,5 @@
 """Reference implementations of what the lessons teach: convolution, pooling, normalization, receptive fields, boxes,
-rotation-equivariant (p4) convolution and involution.
+rotation-equivariant (p4) convolution, involution, the sphere drawn flat.
 
 Each module is written to be read; a fast path sits beside its reference and is tested equal.
 The geometry they share (settings per axis, output sizes, their checks) lives in ``geometry``.
@@ -98,9 +98,14 @@ from course_utils.ops.receptive_field import (
     receptive_field,
 )
 from course_utils.ops.roi import bilinear, roi_align, roi_pool
+from course_utils.ops.sphere import angular_distance, equirectangular_grid, pixel_solid_angle, spherical_cap
 
 __all__ = [
     "Involution2d",
+    "angular_distance",
+    "equirectangular_grid",
+    "pixel_solid_angle",
+    "spherical_cap",
     "P4Conv",
     "P4Lift",
     "ROTATIONS",
