@@ -29,6 +29,7 @@ CHECKERS = {  # each checker, and the name the exercise gives the student's func
     "check_nms": "nms",
     "check_decoder_shapes": "forward",
     "check_vae_loss": "my_vae_loss",
+    "check_rotated_filters": "rotated_filter_bank",
     "check_trapezoid_kernel": "my_trapezoid_kernel",
 }
 GIVEN = ["exercise_encoder"]  # what an exercise hands the student, exported beside its checker

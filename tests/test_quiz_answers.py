@@ -510,6 +510,48 @@ def encoder_dense_parameters() -> int:
     return n_params(course_autoencoder(16).encoder[-1])
 
 
+# ----------------------------------------------------------------------------- 11_beyond
+
+
+def commutes_with_a_quarter_turn() -> frozenset[str]:
+    """The choices whose operation f gives f(turned x) == turned f(x) on random 28x28 images (a number stays put)."""
+    generator = torch.Generator().manual_seed(0)
+    x = torch.randn(4, 1, 28, 28, generator=generator, dtype=torch.float64)
+
+    def turn(t: torch.Tensor) -> torch.Tensor:
+        return torch.rot90(t, 1, dims=(-2, -1)) if t.ndim == 4 else t
+
+    def conv_with(kernel: list[list[float]]) -> Callable[[torch.Tensor], torch.Tensor]:
+        weight = torch.tensor(kernel, dtype=torch.float64)[None, None]
+        return lambda t: F.conv2d(t, weight, padding=1)
+
+    dense = nn.Linear(784, 10).double()
+    operations = {
+        "relu": F.relu,
+        "max-pool": lambda t: F.max_pool2d(t, 2),
+        "edge-kernel": conv_with([[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]]),
+        "sobel-kernel": conv_with([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]),
+        "global-average": lambda t: t.mean(dim=(-2, -1)),
+        "flatten-dense": lambda t: dense(t.flatten(1)),
+    }
+    with torch.no_grad():
+        return frozenset(name for name, f in operations.items() if torch.allclose(f(turn(x)), turn(f(x))))
+
+
+def p4_layer(bias_per_orientation: bool = False) -> int:
+    from course_utils.ops import P4Conv
+
+    layer = P4Conv(16, 32, 3)
+    return n_params(layer) + (3 * layer.bias.numel() if bias_per_orientation else 0)
+
+
+def video_stack_shape(first_pool=(1, 2, 2), second_pool=(2, 2, 2)) -> tuple[int, ...]:
+    stack = nn.Sequential(nn.Conv3d(3, 64, 3, padding=1), nn.MaxPool3d(first_pool), nn.Conv3d(64, 128, 3, padding=1),
+                          nn.MaxPool3d(second_pool))
+    with torch.no_grad():
+        return tuple(stack(torch.zeros(1, 3, 16, 112, 112)).shape[1:])
+
+
 # ----------------------------------------------------------------------------- 12_physics
 
 
@@ -589,6 +631,10 @@ COMPUTED: dict[tuple[str, str], Callable[[], object]] = {
     ("10_autoencoders", "compression-ratio"): compression_ratio,
     ("10_autoencoders", "transposed-output-shape"): transposed_shape,
     ("10_autoencoders", "encoder-dense-parameters"): encoder_dense_parameters,
+    ("11_beyond", "which-rotation-equivariant"): commutes_with_a_quarter_turn,
+    ("11_beyond", "p4-layer-parameters"): p4_layer,
+    ("11_beyond", "conv3d-parameters"): lambda: n_params(nn.Conv3d(3, 64, 3)),
+    ("11_beyond", "video-stack-shape"): video_stack_shape,
     ("12_physics", "trapezoid-kernel-length"): trapezoid_response_length,
     ("12_physics", "fwhm-from-sigma"): lambda: round(2 * gaussian_half_width(0.9), 2),
     ("12_physics", "pire-last-channels"): channels_for_192,
@@ -647,6 +693,15 @@ MISTAKES: dict[tuple[str, str, object], Callable[[], object]] = {
     ("10_autoencoders", "transposed-output-shape", (16, 15, 15)): lambda: transposed_shape(0, padding=0),
     ("10_autoencoders", "encoder-dense-parameters", 25088): lambda: course_autoencoder(16).encoder[-1].weight.numel(),
     ("10_autoencoders", "encoder-dense-parameters", 4624): lambda: n_params(nn.ConvTranspose2d(32, 16, 3)),
+    ("11_beyond", "p4-layer-parameters", 73856): lambda: n_params(nn.Conv2d(4 * 16, 4 * 32, 3)),
+    ("11_beyond", "p4-layer-parameters", 4640): lambda: n_params(nn.Conv2d(16, 32, 3)),
+    ("11_beyond", "p4-layer-parameters", 18560): lambda: p4_layer(bias_per_orientation=True),
+    ("11_beyond", "conv3d-parameters", 1792): lambda: n_params(nn.Conv2d(3, 64, 3)),
+    ("11_beyond", "conv3d-parameters", 5184): lambda: nn.Conv3d(3, 64, 3).weight.numel(),
+    ("11_beyond", "conv3d-parameters", 1728): lambda: nn.Conv3d(1, 64, 3).weight.numel(),
+    ("11_beyond", "video-stack-shape", (128, 16, 28, 28)): lambda: video_stack_shape(second_pool=(1, 2, 2)),
+    ("11_beyond", "video-stack-shape", (128, 8, 56, 56)): lambda: video_stack_shape(first_pool=(1, 1, 1)),
+    ("11_beyond", "video-stack-shape", (128, 4, 28, 28)): lambda: video_stack_shape(first_pool=(2, 2, 2)),
     ("12_physics", "trapezoid-kernel-length", 48): lambda: trapezoid_response_length(16, 32) - 16,
     ("12_physics", "fwhm-from-sigma", 1.06): lambda: round(gaussian_half_width(0.9), 2),
     ("12_physics", "fwhm-from-sigma", 1.8): lambda: 2 * 0.9,

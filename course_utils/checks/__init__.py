@@ -8,7 +8,8 @@ on the shared skeleton of :mod:`course_utils.checks.core`:
   :func:`check_batch_norm` (lesson 06), :func:`check_forward_shapes` (lesson 07),
   :func:`check_basic_block` and :func:`check_vgg_block_params` (lesson 08), :func:`check_box_iou` and
   :func:`check_nms` (lesson 09),
-  :func:`check_decoder_shapes` and :func:`check_vae_loss` (lesson 10), :func:`check_trapezoid_kernel` (lesson 12).
+  :func:`check_decoder_shapes` and :func:`check_vae_loss` (lesson 10), :func:`check_rotated_filters` (lesson 11),
+  :func:`check_trapezoid_kernel` (lesson 12).
 
 Each prints its verdict (``verbose=False`` keeps it quiet) and returns a :class:`CheckResult`, true when
 every case passed; a function that is still the exercise's stub gets a friendly "Not written yet".
@@ -25,6 +26,7 @@ from course_utils.checks.max_pool2d import check_max_pool2d
 from course_utils.checks.nms import check_nms
 from course_utils.checks.output_size import check_output_size
 from course_utils.checks.receptive_field_size import check_receptive_field_size
+from course_utils.checks.rotated_filters import check_rotated_filters
 from course_utils.checks.to_chw import check_to_chw
 from course_utils.checks.trapezoid_kernel import check_trapezoid_kernel
 from course_utils.checks.vae_loss import check_vae_loss
@@ -42,6 +44,7 @@ __all__ = [
     "check_nms",
     "check_output_size",
     "check_receptive_field_size",
+    "check_rotated_filters",
     "check_to_chw",
     "check_trapezoid_kernel",
     "check_vgg_block_params",

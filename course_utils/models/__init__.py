@@ -6,7 +6,8 @@
   torchvision's layouts so that their parameter counts equal the published ones;
 * narrow CNNs of any depth, plain or with shortcuts, for the degradation experiment (``deep_cnn``);
 * the digit detector and the tiny U-Net of lesson 09 (``detector``, ``segmenter``);
-* the autoencoders and the variational autoencoder of lesson 10 (``autoencoders``, ``vae``).
+* the autoencoders and the variational autoencoder of lesson 10 (``autoencoders``, ``vae``);
+* lesson 11's plain and p4 digit CNNs (``rotation``) and its three video classifiers (``video``).
 """
 
 from course_utils.models import detector
@@ -27,11 +28,19 @@ from course_utils.models.googlenet import Inception, googlenet
 from course_utils.models.mobilenet import InvertedResidual, mobilenet_v2
 from course_utils.models.plain import plain_mlp
 from course_utils.models.resnet import BasicBlock, Bottleneck, resnet, resnet18, resnet34, resnet50
+from course_utils.models.rotation import PoolRotations, p4_cnn, plain_cnn
 from course_utils.models.segmenter import MASK_CLASSES, TinyUNet
 from course_utils.models.vae import VAE, kl_to_standard_normal, reparameterise, vae_loss
 from course_utils.models.vgg import VGG16_BLOCKS, vgg16, vgg_block
+from course_utils.models.video import conv3d_cnn, frames_as_channels_cnn, per_frame_cnn
 
 __all__ = [
+    "PoolRotations",
+    "conv3d_cnn",
+    "frames_as_channels_cnn",
+    "p4_cnn",
+    "per_frame_cnn",
+    "plain_cnn",
     "Autoencoder",
     "BasicBlock",
     "Bottleneck",

@@ -1,4 +1,5 @@
-"""Reference implementations of what the lessons teach: convolution, pooling, normalization, receptive fields, boxes.
+"""Reference implementations of what the lessons teach: convolution, pooling, normalization, receptive fields, boxes,
+rotation-equivariant (p4) convolution, involution, the sphere drawn flat.
 
 Each module is written to be read; a fast path sits beside its reference and is tested equal.
 The geometry they share (settings per axis, output sizes, their checks) lives in ``geometry``.
@@ -67,6 +68,19 @@ from course_utils.ops.geometry import (
     strided_slice,
     unused_cells,
 )
+from course_utils.ops.group_conv import (
+    ROTATIONS,
+    P4Conv,
+    P4Lift,
+    group_filters,
+    p4_conv,
+    p4_lift,
+    pool_rotations,
+    rotate,
+    rotate_p4,
+    rotated_filters,
+)
+from course_utils.ops.involution import Involution2d, involution2d, involution2d_naive
 from course_utils.ops.masks import class_iou, confusion_matrix, foreground_iou, mean_iou
 from course_utils.ops.norm import BatchNorm2d, batch_norm2d, group_norm
 from course_utils.ops.pooling import (
@@ -84,6 +98,7 @@ from course_utils.ops.receptive_field import (
     receptive_field,
 )
 from course_utils.ops.roi import bilinear, roi_align, roi_pool
+from course_utils.ops.sphere import angular_distance, equirectangular_grid, pixel_solid_angle, spherical_cap
 from course_utils.ops.trapezoid import (
     decay_per_sample,
     trapezoid_kernel,
@@ -92,6 +107,23 @@ from course_utils.ops.trapezoid import (
 )
 
 __all__ = [
+    "Involution2d",
+    "angular_distance",
+    "equirectangular_grid",
+    "pixel_solid_angle",
+    "spherical_cap",
+    "P4Conv",
+    "P4Lift",
+    "ROTATIONS",
+    "group_filters",
+    "involution2d",
+    "involution2d_naive",
+    "p4_conv",
+    "p4_lift",
+    "pool_rotations",
+    "rotate",
+    "rotate_p4",
+    "rotated_filters",
     "decay_per_sample",
     "trapezoid_kernel",
     "trapezoidal_filter",

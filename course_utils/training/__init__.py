@@ -1,7 +1,7 @@
 """Training: the loop (fit, evaluate, predict), recipes, augmentation, checkpoints.
 """
 
-from course_utils.training import augment, autoencoders, detection, particles, recipes
+from course_utils.training import augment, autoencoders, detection, particles, recipes, rotation
 from course_utils.training.augment import affine, random_affine, shift
 from course_utils.training.checkpoint import load_checkpoint, save_checkpoint
 from course_utils.training.loop import EarlyStopping, History, accuracy, evaluate, fit, predict
@@ -24,6 +24,7 @@ __all__ = [
     "random_affine",
     "read_report",
     "recipes",
+    "rotation",
     "save_checkpoint",
     "shift",
     "train_digit_cnn",
