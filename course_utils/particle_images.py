@@ -23,8 +23,9 @@ An *event* here is one primary (a long track or a shower, half each) from a vert
 
 Two options make the shapes harder, as in the physics: ``escaping=True`` puts the vertex near
 an edge with the primary heading out, so only its start is in the image (a particle escaping
-the detector); ``distorted=True`` gives the primary a hard kink and the vertex more and longer
-prongs (what final-state interactions in the nucleus do). The same ``seed`` gives the same events.
+the detector); ``distorted=True`` gives the vertex more and longer prongs (what final-state
+interactions in the nucleus do) and the primary a hard kink (a scatter in the argon, or a
+decay). The same ``seed`` gives the same events.
 """
 
 from __future__ import annotations

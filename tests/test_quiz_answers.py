@@ -763,3 +763,22 @@ def test_he_std_is_what_kaiming_normal_draws():
     weight = nn.Conv2d(8, 2950, 5).weight.detach()  # about 590,000 weights with 8 * 5 * 5 inputs each
     nn.init.kaiming_normal_(weight, nonlinearity="relu", generator=torch.Generator().manual_seed(0))
     assert weight.std().item() == pytest.approx(he_std(), rel=0.01)
+
+
+def test_the_pixel_accuracy_trap_quotes_what_all_background_scores():
+    """12_physics/pixel-accuracy-trap: the shares, accuracy and IoUs it quotes, computed on the lesson's events."""
+    from course_utils.ops import class_iou, confusion_matrix
+    from course_utils.training import particles
+
+    text = repr(load_bank("12_physics").questions["pixel-accuracy-trap"])
+    for split in ("train", "test"):
+        masks = particles.events(split).masks
+        all_background = torch.zeros_like(masks)
+        accuracy = (all_background == masks).float().mean().item()
+        iou = class_iou(confusion_matrix(all_background, masks, classes=3))
+        assert f"{accuracy:.0%}" == "97%" and f"{1 - accuracy:.0%}" == "3%", accuracy
+        assert f"{iou[0]:.2f}" == "0.97" and iou[1] == iou[2] == 0, iou
+        assert f"{np.mean(iou):.2f}" == "0.32", iou
+    for quoted in ("97%", "3%", "0.97", "0.32"):
+        assert quoted in text, quoted
+    assert "98" not in text and "0.33" not in text

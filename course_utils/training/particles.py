@@ -1,7 +1,7 @@
 """Lesson 12's particle-image U-Net recipe, shared by ``scripts/train_particle_segmenter.py`` and the lesson.
 
 Labelling every pixel of the particle images (background, track, shower) with the tiny U-Net of
-lesson 09 takes about a minute per model on two CPU threads, more than a lesson may spend on it,
+lesson 09 takes one to three minutes per model on two CPU threads, more than a lesson may spend on it,
 and a fair score needs several seeds. The script trains the U-Net with seeds 0, 1 and 2 on the
 training events, follows the validation IoU every epoch (where the number of epochs was chosen),
 scores each model once on the test events, writes the numbers to ``REPORT`` (:func:`read_report`)
