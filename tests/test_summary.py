@@ -6,6 +6,8 @@ FLOP counter (2 FLOPs per multiply-add), and against the formula on random layer
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import pytest
 import torch
 from torch import nn
@@ -193,3 +195,33 @@ def test_receptive_field_column_matches_an_autograd_measurement() -> None:
         assert row["receptive_field"] == rows[1] - rows[0] + 1 == cols[1] - cols[0] + 1
     assert [row["receptive_field"] for row in table.rows][index:] == [None] * (len(table.rows) - index)
     assert "all" in repr(table) and "14x14" in repr(table)
+
+
+class Bilinear(nn.Module):
+    """A leaf layer with a weight of its own that summary has no formula for."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(4, 4))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x @ self.weight
+
+
+def test_a_layer_it_cannot_count_is_marked_not_counted_as_zero() -> None:
+    model = nn.Sequential(nn.Linear(3, 4), nn.LayerNorm(4), Bilinear(), nn.Linear(4, 2))
+    table = summary(model, (3,))
+    assert [row["macs"] for row in table.rows] == [12, 0, None, 8]  # LayerNorm: 0 by convention
+    assert table.total_macs == 20 and table.uncounted == ("2",)
+    text = str(table)
+    assert "?" in text.splitlines()[4] and "plus the layers marked ? (2)" in text
+    with FlopCounterMode(display=False) as counter:  # what the ? hides is real work
+        model(torch.zeros(1, 3))
+    assert counter.get_total_flops() // 2 > table.total_macs
+
+
+def test_stage_table_refuses_what_it_cannot_count() -> None:
+    from course_utils.analysis import stage_table
+
+    with pytest.raises(ValueError, match="cannot count the multiply-adds of mixer.0"):
+        stage_table(nn.Sequential(OrderedDict(mixer=nn.Sequential(Bilinear()))), (4, 4))

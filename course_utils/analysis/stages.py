@@ -103,6 +103,9 @@ def stage_table(model: nn.Sequential, input_shape: Sequence[int] = (3, 224, 224)
     if not isinstance(model, nn.Sequential) or not all(name for name, _ in model.named_children()):
         raise ValueError("stage_table needs an nn.Sequential of named stages, like the models in course_utils.models")
     table = summary(model, input_shape)
+    if table.uncounted:
+        raise ValueError(f"stage_table cannot count the multiply-adds of {', '.join(table.uncounted)}; "
+                         "summary(model, input_shape) shows the other columns")
     size = tuple(input_shape[1:])
     stages, path = [], []
     shapes = _stage_shapes(model, input_shape)

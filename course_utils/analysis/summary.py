@@ -50,14 +50,17 @@ class Column:
     align: str = ">"  # ">" right (numbers), "<" left (text)
 
 
-def multiply_adds(call: LayerCall) -> int:
-    """Multiply-adds of one layer for one example (biases, activations, pooling: 0).
+def multiply_adds(call: LayerCall) -> int | None:
+    """Multiply-adds of one layer for one example (biases, activations, pooling, norms: 0).
 
     * convolution: ``C_out * H_out * W_out * (C_in / groups * kH * kW)``: every output
       value is a dot product over one filter;
     * transposed convolution: ``C_in * H_in * W_in * (C_out / groups * kH * kW)``: every
       input value is spread over one patch of every filter of its group;
-    * linear: ``out_features * in_features`` (times any leading axes).
+    * linear: ``out_features * in_features`` (times any leading axes);
+    * ``None`` for any other layer with a weight matrix or kernel of its own (a p4 group
+      convolution, say): its arithmetic is not known here, and the table says so rather
+      than count it as 0.
 
     >>> call = LayerCall("conv", nn.Conv2d(3, 8, 3), ((3, 10, 10),), (8, 8, 8))
     >>> multiply_adds(call) == 8 * 8 * 8 * (3 * 3 * 3)
@@ -72,6 +75,8 @@ def multiply_adds(call: LayerCall) -> int:
         return math.prod(call.output_shape) * per_output
     if isinstance(module, nn.Linear):
         return math.prod(call.output_shape) * module.in_features
+    if any(p.dim() >= 2 for p in module.parameters(recurse=False)):
+        return None
     return 0
 
 
@@ -83,8 +88,8 @@ def _format_shape(shape: Shape) -> str:
     return str(tuple(shape))
 
 
-def _thousands(number: int) -> str:
-    return f"{number:,}"
+def _thousands(number: int | None) -> str:
+    return "?" if number is None else f"{number:,}"
 
 
 def _format_field(field: int | tuple[int, ...] | None) -> str:
@@ -133,14 +138,18 @@ class ModelSummary:
     output_shape: Shape
     total_params: int
     trainable_params: int
-    total_macs: int
+    total_macs: int  # of the layers counted; see ``uncounted``
+    uncounted: tuple[str, ...] = ()  # layers whose multiply-adds are not known (marked ?)
 
     def _footer(self) -> list[str]:
+        macs = f"Multiply-adds per example: {self.total_macs:,}"
+        if self.uncounted:
+            macs += f" plus the layers marked ? ({', '.join(self.uncounted)}), which this table cannot count"
         return [
             f"Input shape {_format_shape(self.input_shape)}, "
             f"output shape {_format_shape(self.output_shape)} (one example, no batch axis)",
             f"Parameters: {self.total_params:,} ({self.trainable_params:,} trainable)",
-            f"Multiply-adds per example: {self.total_macs:,}",
+            macs,
         ]
 
     def __str__(self) -> str:
@@ -197,7 +206,8 @@ def summary(model: nn.Module, input_shape: Sequence[int], columns: list[Column] 
         output_shape=_shape_without_batch(output),
         total_params=sum(p.numel() for p in parameters),
         trainable_params=sum(p.numel() for p in parameters if p.requires_grad),
-        total_macs=sum(multiply_adds(call) for call in calls),
+        total_macs=sum(multiply_adds(call) or 0 for call in calls),
+        uncounted=tuple(call.name for call in calls if multiply_adds(call) is None),
     )
 
 
