@@ -52,13 +52,19 @@ def padding_of(s: dict) -> int:
     return s["kernel"] // 2 if s["same_padding"] and s["kernel"] % 2 else 0
 
 
+def draw(s: dict, orientations: tuple[int, ...] = ()) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+    """A random input, filter bank and bias for the settings ``s``; ``orientations=(4,)`` for a group layer."""
+    generator = torch.Generator().manual_seed(s["seed"])
+    x = random(generator, s["batch"], s["c_in"], *orientations, s["size"], s["size"])
+    weight = random(generator, s["c_out"], s["c_in"], *orientations, s["kernel"], s["kernel"])
+    bias = random(generator, s["c_out"]) if s["bias"] else None
+    return x, weight, bias
+
+
 @settings(max_examples=150, deadline=None)
 @given(settings_strategy)
 def test_lifting_turns_the_output_and_shifts_the_rotation_axis(s):
-    generator = torch.Generator().manual_seed(s["seed"])
-    x = random(generator, s["batch"], s["c_in"], s["size"], s["size"])
-    weight = random(generator, s["c_out"], s["c_in"], s["kernel"], s["kernel"])
-    bias = random(generator, s["c_out"]) if s["bias"] else None
+    x, weight, bias = draw(s)
     lift = lambda x: p4_lift(x, weight, bias, padding=padding_of(s))  # noqa: E731
     for turns in range(1, 4):
         torch.testing.assert_close(lift(rotate(x, turns)), rotate_p4(lift(x), turns), **EXACT)
@@ -67,10 +73,7 @@ def test_lifting_turns_the_output_and_shifts_the_rotation_axis(s):
 @settings(max_examples=150, deadline=None)
 @given(settings_strategy)
 def test_group_convolution_turns_the_output_and_shifts_the_rotation_axis(s):
-    generator = torch.Generator().manual_seed(s["seed"])
-    y = random(generator, s["batch"], s["c_in"], 4, s["size"], s["size"])
-    weight = random(generator, s["c_out"], s["c_in"], 4, s["kernel"], s["kernel"])
-    bias = random(generator, s["c_out"]) if s["bias"] else None
+    y, weight, bias = draw(s, orientations=(4,))
     layer = lambda y: p4_conv(y, weight, bias, padding=padding_of(s))  # noqa: E731
     for turns in range(1, 4):
         torch.testing.assert_close(layer(rotate_p4(y, turns)), rotate_p4(layer(y), turns), **EXACT)
@@ -90,9 +93,7 @@ def test_stacked_layers_pooled_over_rotations_are_invariant(seed, kernel):
 @settings(max_examples=60, deadline=None)
 @given(settings_strategy)
 def test_lifting_equals_the_numpy_convolution_with_turned_filters(s):
-    generator = torch.Generator().manual_seed(s["seed"])
-    x = random(generator, s["batch"], s["c_in"], s["size"], s["size"])
-    weight = random(generator, s["c_out"], s["c_in"], s["kernel"], s["kernel"])
+    x, weight, _ = draw(s)
     got = p4_lift(x, weight, padding=padding_of(s)).numpy()
     for r in range(4):
         turned = np.rot90(weight.numpy(), r, axes=(2, 3))  # NumPy's rot90: anticlockwise as drawn
