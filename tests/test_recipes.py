@@ -55,7 +55,7 @@ def test_a_built_model_is_refused_with_advice() -> None:
 @pytest.mark.parametrize("name", recipes.SAVED)
 def test_each_shipped_checkpoint_scores_what_the_report_says(name) -> None:
     """The report's seed-0 test accuracy is the checkpoint's, measured again here."""
-    model = recipes.load_digit_cnn() if name == "digit_cnn" else recipes.load_trained(name)
+    model = recipes.load_trained(name)
     assert not model.training
     _, accuracy = train.evaluate(model, *course_utils.load_mnist().test)
     runs = recipes.read_report()["models"][name]["runs"]
@@ -65,6 +65,8 @@ def test_each_shipped_checkpoint_scores_what_the_report_says(name) -> None:
 
 def test_load_trained_names_the_models_that_ship() -> None:
     assert recipes.checkpoint_path("digit_cnn") == recipes.CHECKPOINT
+    trained, loaded = recipes.load_trained("digit_cnn").state_dict(), recipes.load_digit_cnn().state_dict()
+    assert all(torch.equal(a, b) for a, b in zip(trained.values(), loaded.values(), strict=True))
     with pytest.raises(ValueError, match="no checkpoint ships for 'lenet5'; the trained models are digit_cnn"):
         recipes.load_trained("lenet5")
 
